@@ -1,0 +1,6 @@
+package lean
+
+import _ "embed"
+
+//go:embed toolbox_linux_amd64.bin
+var toolbox []byte
