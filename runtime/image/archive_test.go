@@ -426,3 +426,8 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
