@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,7 +73,8 @@ type Store struct {
 	refs   map[string]digest.Digest // normalized reference string → image id
 	layers map[digest.Digest]*layerInfo
 
-	usage UsageChecker
+	usage    UsageChecker
+	registry *http.Client
 }
 
 // record is an image as held in memory.
@@ -109,12 +111,16 @@ const tmpPrefix = ".tmp-"
 // an interrupted write: temporary files and half-unpacked layers are
 // removed, images whose content is incomplete are dropped, and layers and
 // blobs no image refers to are deleted.
-func Open(root string) (*Store, error) {
+func Open(root string, opts ...Option) (*Store, error) {
 	s := &Store{
-		root:   root,
-		images: map[digest.Digest]*record{},
-		refs:   map[string]digest.Digest{},
-		layers: map[digest.Digest]*layerInfo{},
+		root:     root,
+		images:   map[digest.Digest]*record{},
+		refs:     map[string]digest.Digest{},
+		layers:   map[digest.Digest]*layerInfo{},
+		registry: &http.Client{Timeout: 15 * time.Second},
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	for _, d := range []string{"", "blobs/sha256", "layers", "images", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
