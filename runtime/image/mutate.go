@@ -74,6 +74,7 @@ func (s *Store) addRef(ref reference.Named, id digest.Digest) (digest.Digest, er
 	key := ref.String()
 	prev := s.refs[key]
 	s.refs[key] = id
+	s.named[key] = ref
 	if _, tagged := ref.(reference.NamedTagged); tagged {
 		rec.lastTagTime = time.Now().UTC()
 	}
@@ -363,6 +364,7 @@ func (s *Store) refsOf(id digest.Digest) []reference.Named {
 func (s *Store) removeRef(ref reference.Named) {
 	s.mu.Lock()
 	delete(s.refs, ref.String())
+	delete(s.named, ref.String())
 	s.mu.Unlock()
 }
 

@@ -123,8 +123,8 @@ func (s *Store) exportSet(names []string) ([]*exportImage, error) {
 		}
 		if reference.IsNameOnly(named) {
 			var assocs []reference.Named
-			for k := range s.refs {
-				if r, err := reference.ParseNormalizedNamed(k); err == nil && r.Name() == named.Name() {
+			for _, r := range s.named {
+				if r.Name() == named.Name() {
 					assocs = append(assocs, r)
 				}
 			}

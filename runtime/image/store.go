@@ -70,7 +70,8 @@ type Store struct {
 	mu  sync.RWMutex
 
 	images map[digest.Digest]*record
-	refs   map[string]digest.Digest // normalized reference string → image id
+	refs   map[string]digest.Digest   // normalized reference string → image id
+	named  map[string]reference.Named // the parsed keys of refs
 	layers map[digest.Digest]*layerInfo
 
 	usage    UsageChecker
@@ -116,6 +117,7 @@ func Open(root string, opts ...Option) (*Store, error) {
 		root:     root,
 		images:   map[digest.Digest]*record{},
 		refs:     map[string]digest.Digest{},
+		named:    map[string]reference.Named{},
 		layers:   map[digest.Digest]*layerInfo{},
 		registry: &http.Client{Timeout: 15 * time.Second},
 	}
@@ -317,9 +319,12 @@ func (s *Store) loadRefs() error {
 		return fmt.Errorf("repositories.json: %w", err)
 	}
 	for ref, id := range rf.Refs {
-		if s.images[id] != nil {
-			s.refs[ref] = id
+		named, err := reference.ParseNormalizedNamed(ref)
+		if err != nil || s.images[id] == nil {
+			continue
 		}
+		s.refs[ref] = id
+		s.named[ref] = named
 	}
 	return nil
 }
@@ -446,11 +451,8 @@ func (s *Store) search(prefix string) *record {
 func (s *Store) references(id digest.Digest) []reference.Named {
 	var out []reference.Named
 	for k, v := range s.refs {
-		if v != id {
-			continue
-		}
-		if n, err := reference.ParseNormalizedNamed(k); err == nil {
-			out = append(out, n)
+		if v == id {
+			out = append(out, s.named[k])
 		}
 	}
 	slices.SortFunc(out, func(a, b reference.Named) int {

@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/containerd/errdefs"
 	"github.com/distribution/reference"
@@ -101,7 +102,10 @@ func (s *Store) Summaries(opts ListOptions) ([]imagetypes.Summary, error) {
 		if danglingOnly && children[id] > 0 {
 			continue
 		}
-		created := s.image(rec).Created
+		var created time.Time
+		if rec.cfg.Created != nil {
+			created = *rec.cfg.Created
+		}
 		if before != nil && !created.Before(before.Created) {
 			continue
 		}
