@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/boxlab/boxlab/sandbox/dockercli/internal/formatter"
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
@@ -92,15 +93,15 @@ func newPsCommand(c *dockerCLI, use string, aliases []string) *cobra.Command {
 				opts.Limit = 1
 			}
 			if format != "" {
-				tmpl, err := parseTemplate(format)
+				tmpl, err := formatter.ParseTemplate(format)
 				if err != nil {
 					return fmt.Errorf("failed to parse template: %w", err)
 				}
-				used := false
-				if err := tmpl.Execute(io.Discard, &containerRow{sizeUsed: &used}); err != nil {
+				probe := &formatter.ContainerContext{}
+				if err := tmpl.Execute(io.Discard, probe); err != nil {
 					return fmt.Errorf("failed to execute template: %w", err)
 				}
-				if !quiet && !opts.Size && !cmd.Flags().Changed("size") && used {
+				if _, used := probe.FieldsUsed["Size"]; used && !quiet && !opts.Size && !cmd.Flags().Changed("size") {
 					opts.Size = true
 				}
 			}
@@ -110,9 +111,9 @@ func newPsCommand(c *dockerCLI, use string, aliases []string) *cobra.Command {
 			}
 			rows := make([]any, 0, len(res.Items))
 			for _, ctr := range res.Items {
-				rows = append(rows, &containerRow{trunc: !noTrunc, c: ctr})
+				rows = append(rows, formatter.NewContainerContext(ctr, !noTrunc))
 			}
-			return formatContext{out: c.out, format: containerFormat(format, quiet, opts.Size)}.write(containerHeader, rows)
+			return formatter.Write(c.out, formatter.ContainerFormat(format, quiet, opts.Size), formatter.ContainerHeader, rows)
 		},
 		Annotations: map[string]string{"category-top": "3", "aliases": "docker container ls, docker container list, docker container ps, docker ps"},
 	}

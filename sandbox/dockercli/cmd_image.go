@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/boxlab/boxlab/sandbox/dockercli/internal/formatter"
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/distribution/reference"
 	"github.com/moby/moby/client"
@@ -46,12 +47,12 @@ func newImagesCommand(c *dockerCLI, use string, aliases []string) *cobra.Command
 				if f := c.config().ImagesFormat; f != "" && !quiet {
 					format = f
 				} else {
-					format = tableFormatKey
+					format = formatter.TableFormatKey
 				}
 			}
-			f := imageFormat(format, quiet, digests)
-			rows := imageRows(res.Items, !noTrunc, digests, digests || strings.Contains(f, "{{.Digest}}"))
-			if err := (formatContext{out: c.out, format: f}).write(imageHeader, rows); err != nil {
+			f := formatter.ImageFormat(format, quiet, digests)
+			rows := formatter.ImageRows(res.Items, !noTrunc, digests, digests || strings.Contains(f, "{{.Digest}}"))
+			if err := formatter.Write(c.out, f, formatter.ImageHeader, rows); err != nil {
 				return err
 			}
 			if match != "" && len(res.Items) == 0 && cmd.CalledAs() == "images" {

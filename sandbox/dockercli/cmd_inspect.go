@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/boxlab/boxlab/sandbox/dockercli/internal/formatter"
 	"io"
 	"strings"
 	"text/template"
@@ -37,7 +38,7 @@ func newInspector(out io.Writer, format string) (*inspector, error) {
 	case "json":
 		in.json = true
 	default:
-		t, err := parseTemplate(format)
+		t, err := formatter.ParseTemplate(format)
 		if err != nil {
 			return nil, statusError{StatusCode: 64, Status: fmt.Sprintf("template parsing error: %v", err)}
 		}

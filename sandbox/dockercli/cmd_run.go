@@ -688,10 +688,9 @@ func (c *dockerCLI) attach(api *client.Client, name string, noStdin, proxy bool,
 	if stdin {
 		h.in = c.in
 	}
+	// A detach ends `docker attach` with "read escape sequence", exit 1,
+	// as in the docker CLI (run and start treat it as success).
 	if err := h.stream(c.ctx); err != nil && !errors.Is(err, context.Canceled) {
-		if errors.Is(err, errDetached) {
-			return nil
-		}
 		return err
 	}
 	select {

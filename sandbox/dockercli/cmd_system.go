@@ -3,6 +3,7 @@ package dockercli
 import (
 	"errors"
 	"fmt"
+	"github.com/boxlab/boxlab/sandbox/dockercli/internal/formatter"
 	"io"
 	"runtime"
 	"sort"
@@ -107,10 +108,10 @@ func newVersionCommand(c *dockerCLI) *cobra.Command {
 			switch format {
 			case "":
 				format = defaultVersionTemplate
-			case jsonFormatKey:
-				format = jsonFormat
+			case formatter.JSONFormatKey:
+				format = formatter.JSONFormat
 			}
-			tmpl, err := template.New("version").Funcs(templateFuncs).Funcs(template.FuncMap{"getDetailsOrder": detailsOrder}).Parse(format)
+			tmpl, err := template.New("version").Funcs(formatter.TemplateFuncs).Funcs(template.FuncMap{"getDetailsOrder": detailsOrder}).Parse(format)
 			if err != nil {
 				return statusError{StatusCode: 64, Status: "template parsing error: " + err.Error()}
 			}
@@ -235,10 +236,10 @@ func newInfoCommand(c *dockerCLI) *cobra.Command {
 			if format == "" {
 				return errors.Join(printInfo(c, info), connErr)
 			}
-			if format == jsonFormatKey {
-				format = jsonFormat
+			if format == formatter.JSONFormatKey {
+				format = formatter.JSONFormat
 			}
-			tmpl, err := parseTemplate(format)
+			tmpl, err := formatter.ParseTemplate(format)
 			if err != nil {
 				return statusError{StatusCode: 64, Status: "template parsing error: " + err.Error()}
 			}
@@ -452,12 +453,12 @@ func newEventsCommand(c *dockerCLI) *cobra.Command {
 			var tmpl *template.Template
 			if format != "" {
 				f := format
-				if f == jsonFormatKey {
-					f = jsonFormat
+				if f == formatter.JSONFormatKey {
+					f = formatter.JSONFormat
 				}
-				t, err := parseTemplate(f)
+				t, err := formatter.ParseTemplate(f)
 				if err == nil {
-					err = t.Execute(io.Discard, &events.Message{})
+					err = t.Execute(io.Discard, &legacyEvent{})
 				}
 				if err != nil {
 					return statusError{StatusCode: 64, Status: "Error parsing format: " + err.Error()}
@@ -473,7 +474,7 @@ func newEventsCommand(c *dockerCLI) *cobra.Command {
 				select {
 				case ev := <-res.Messages:
 					if tmpl != nil {
-						err := tmpl.Execute(c.out, ev)
+						err := tmpl.Execute(c.out, withLegacyFields(ev))
 						fmt.Fprint(c.out, "\n")
 						if err != nil {
 							return err
@@ -497,6 +498,26 @@ func newEventsCommand(c *dockerCLI) *cobra.Command {
 	fl.VarP(filter, "filter", "f", "Filter output based on conditions provided")
 	fl.StringVar(&format, "format", "", inspectFormatHelp)
 	return cmd
+}
+
+// legacyEvent adds the deprecated status/id/from fields that the docker
+// CLI v28 still shows in `docker events --format` output.
+type legacyEvent struct {
+	Status string `json:"status,omitempty"`
+	ID     string `json:"id,omitempty"`
+	From   string `json:"from,omitempty"`
+	events.Message
+}
+
+func withLegacyFields(ev events.Message) legacyEvent {
+	le := legacyEvent{Message: ev}
+	switch ev.Type {
+	case events.ContainerEventType:
+		le.Status, le.ID, le.From = string(ev.Action), ev.Actor.ID, ev.Actor.Attributes["image"]
+	case events.ImageEventType:
+		le.Status, le.ID = string(ev.Action), ev.Actor.ID
+	}
+	return le
 }
 
 // printEvent prints "TIME TYPE ACTION ID (attr=value, ...)".

@@ -61,6 +61,18 @@ func exitStatus(c *dockerCLI, err error, sig *atomic.Int32) int {
 	if err == nil {
 		return 0
 	}
+	// An exit status decided by the command (a container's exit code, a
+	// usage error) wins over the signal that may have ended it.
+	var se statusError
+	if errors.As(err, &se) {
+		if msg := se.Error(); msg != "" {
+			fmt.Fprintln(c.err, msg)
+		}
+		if se.StatusCode != 0 {
+			return se.StatusCode
+		}
+		return 1
+	}
 	if s := sig.Load(); s != 0 {
 		return 128 + int(s)
 	}
@@ -70,10 +82,6 @@ func exitStatus(c *dockerCLI, err error, sig *atomic.Int32) int {
 	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(c.err, msg)
-	}
-	var se statusError
-	if errors.As(err, &se) && se.StatusCode != 0 {
-		return se.StatusCode
 	}
 	return 1
 }

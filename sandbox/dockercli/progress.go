@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/boxlab/boxlab/sandbox/dockercli/internal/formatter"
 	"io"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func renderProgress(p jsonstream.Progress, width uint) string {
 		numbers = fmt.Sprintf("%d/%d %s", p.Current, p.Total, p.Units)
 	}
 	if width > 50 && p.Current > 0 && p.Start > 0 && percentage < 50 {
-		fromStart := now().UTC().Sub(time.Unix(p.Start, 0))
+		fromStart := formatter.Now().UTC().Sub(time.Unix(p.Start, 0))
 		perEntry := fromStart / time.Duration(p.Current)
 		left = " " + (time.Duration(p.Total-p.Current) * perEntry).Round(time.Second).String()
 	}

@@ -1,4 +1,4 @@
-package dockercli
+package formatter
 
 import (
 	"bytes"
@@ -17,15 +17,15 @@ import (
 
 // Format keys of --format, as in the docker CLI.
 const (
-	tableFormatKey     = "table"
-	rawFormatKey       = "raw"
-	jsonFormatKey      = "json"
-	defaultQuietFormat = "{{.ID}}"
-	jsonFormat         = "{{json .}}"
+	TableFormatKey     = "table"
+	RawFormatKey       = "raw"
+	JSONFormatKey      = "json"
+	DefaultQuietFormat = "{{.ID}}"
+	JSONFormat         = "{{json .}}"
 )
 
-// templateFuncs are the functions every --format template gets.
-var templateFuncs = template.FuncMap{
+// TemplateFuncs are the functions every --format template gets.
+var TemplateFuncs = template.FuncMap{
 	"json": func(v any) string {
 		buf := &bytes.Buffer{}
 		enc := json.NewEncoder(buf)
@@ -44,7 +44,7 @@ var templateFuncs = template.FuncMap{
 	"truncate": truncateWithLength,
 }
 
-// headerFuncs replace templateFuncs when rendering a table header, so a
+// headerFuncs replace TemplateFuncs when rendering a table header, so a
 // column written as {{upper .Names}} is still titled NAMES.
 var headerFuncs = template.FuncMap{
 	"json":     func(v string) string { return v },
@@ -83,43 +83,44 @@ func truncateWithLength(source string, length int) string {
 	return source[:length]
 }
 
-func parseTemplate(format string) (*template.Template, error) {
-	return template.New("").Funcs(templateFuncs).Parse(format)
+// ParseTemplate parses a --format template with the docker CLI's
+// template functions (json, split, join, title, lower, upper, pad,
+// truncate).
+func ParseTemplate(format string) (*template.Template, error) {
+	return template.New("").Funcs(TemplateFuncs).Parse(format)
 }
 
-// headerContext maps field names to column titles; its Label method
+// Header maps field names to column titles; its Label method
 // titles `{{.Label "com.example.x"}}` columns as the docker CLI does.
-type headerContext map[string]string
+type Header map[string]string
 
-func (headerContext) Label(name string) string {
+func (Header) Label(name string) string {
 	n := strings.Split(name, ".")
 	return strings.NewReplacer("-", " ", "_", " ").Replace(n[len(n)-1])
 }
 
-// formatContext renders rows with a --format value: "table ..." formats
-// get a header and aligned columns, "json" one JSON object per line,
-// anything else is a Go template applied per row.
-type formatContext struct {
-	out    io.Writer
-	format string
-}
+// IsTable reports whether a --format value asks for a table.
+func IsTable(f string) bool { return strings.HasPrefix(f, TableFormatKey) }
 
-func isTableFormat(f string) bool { return strings.HasPrefix(f, tableFormatKey) }
-
-func (c formatContext) finalFormat() string {
-	f := c.format
+// finalFormat turns a --format value into the template to execute:
+// without the "table" prefix, "json" expanded, and the \t and \n escapes
+// users type on the command line made real.
+func finalFormat(f string) string {
 	switch {
-	case isTableFormat(f):
-		f = f[len(tableFormatKey):]
-	case f == jsonFormatKey:
-		f = jsonFormat
+	case IsTable(f):
+		f = f[len(TableFormatKey):]
+	case f == JSONFormatKey:
+		f = JSONFormat
 	}
 	f = strings.Trim(f, " ")
 	return strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(f)
 }
 
-func (c formatContext) write(header headerContext, rows []any) error {
-	tmpl, err := parseTemplate(c.finalFormat())
+// Write renders rows to out with a --format value: "table ..." formats
+// get a header line (from header) and aligned columns, "json" one JSON
+// object per line, anything else is a Go template applied per row.
+func Write(out io.Writer, format string, header Header, rows []any) error {
+	tmpl, err := ParseTemplate(finalFormat(format))
 	if err != nil {
 		return fmt.Errorf("template parsing error: %w", err)
 	}
@@ -130,32 +131,35 @@ func (c formatContext) write(header headerContext, rows []any) error {
 		}
 		buf.WriteString("\n")
 	}
-	if !isTableFormat(c.format) {
-		_, err := buf.WriteTo(c.out)
+	if !IsTable(format) {
+		_, err := buf.WriteTo(out)
 		return err
 	}
 	var hdr bytes.Buffer
 	_ = tmpl.Funcs(headerFuncs).Execute(&hdr, header)
-	tw := newTableWriter(c.out)
+	tw := NewTableWriter(out)
 	_, _ = hdr.WriteTo(tw)
 	_, _ = tw.Write([]byte("\n"))
 	_, _ = buf.WriteTo(tw)
 	return tw.Flush()
 }
 
-// tableWriter aligns tab-separated cells like the docker CLI's tabwriter:
+// TableWriter aligns tab-separated cells like the docker CLI's tabwriter:
 // minimum width 10, padding 3, and column widths measured in terminal
 // cells (so wide characters line up) rather than in runes.
-type tableWriter struct {
+type TableWriter struct {
 	out io.Writer
 	buf bytes.Buffer
 }
 
-func newTableWriter(out io.Writer) *tableWriter { return &tableWriter{out: out} }
+// NewTableWriter returns a TableWriter printing to out on Flush.
+func NewTableWriter(out io.Writer) *TableWriter { return &TableWriter{out: out} }
 
-func (t *tableWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
+// Write buffers tab-separated cells.
+func (t *TableWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
 
-func (t *tableWriter) Flush() error {
+// Flush writes the aligned table.
+func (t *TableWriter) Flush() error {
 	text := t.buf.String()
 	t.buf.Reset()
 	if isASCIIOrNarrow(text) {
@@ -214,8 +218,8 @@ func writeWideTable(out io.Writer, text string) error {
 	return err
 }
 
-// ellipsis shortens s to maxWidth display cells, ending with "…".
-func ellipsis(s string, maxWidth int) string {
+// Ellipsis shortens s to maxWidth display cells, ending with "…".
+func Ellipsis(s string, maxWidth int) string {
 	if maxWidth <= 0 {
 		return ""
 	}
@@ -246,10 +250,10 @@ func ellipsis(s string, maxWidth int) string {
 	return s
 }
 
-// marshalMethods renders a row for {{json .}}: every exported method
+// MarshalMethods renders a row for {{json .}}: every exported method
 // without arguments and with one result becomes a key, the way the docker
 // CLI's formatter marshals its contexts.
-func marshalMethods(x any) ([]byte, error) {
+func MarshalMethods(x any) ([]byte, error) {
 	v := reflect.ValueOf(x)
 	t := v.Type()
 	m := map[string]any{}

@@ -1,4 +1,4 @@
-package dockercli
+package formatter
 
 import (
 	"fmt"
@@ -17,12 +17,14 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// now is the clock used for "2 minutes ago"; tests pin it.
-var now = time.Now
+// Now is the clock used for "2 minutes ago"; tests pin it.
+// Now is the clock used for "2 minutes ago"; tests pin it.
+var Now = time.Now
 
 const defaultContainerTableFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
-var containerHeader = headerContext{
+// ContainerHeader titles the ps columns.
+var ContainerHeader = Header{
 	"ID":           "CONTAINER ID",
 	"Names":        "NAMES",
 	"Image":        "IMAGE",
@@ -40,19 +42,19 @@ var containerHeader = headerContext{
 	"Platform":     "PLATFORM",
 }
 
-// containerFormat picks the ps format the way the docker CLI does.
-func containerFormat(source string, quiet, size bool) string {
+// ContainerFormat picks the ps format the way the docker CLI does.
+func ContainerFormat(source string, quiet, size bool) string {
 	switch source {
-	case tableFormatKey, "":
+	case TableFormatKey, "":
 		if quiet {
-			return defaultQuietFormat
+			return DefaultQuietFormat
 		}
 		f := defaultContainerTableFormat
 		if size {
 			f += `\t{{.Size}}`
 		}
 		return f
-	case rawFormatKey:
+	case RawFormatKey:
 		if quiet {
 			return `container_id: {{.ID}}`
 		}
@@ -63,26 +65,33 @@ func containerFormat(source string, quiet, size bool) string {
 		return f
 	default:
 		if quiet {
-			return defaultQuietFormat
+			return DefaultQuietFormat
 		}
 		return source
 	}
 }
 
-// containerRow is one `docker ps` row as seen by --format templates.
-type containerRow struct {
+// ContainerContext is one `docker ps` row as seen by --format templates.
+// Its name is part of the interface: template errors mention
+// "*formatter.ContainerContext", as with the docker CLI.
+type ContainerContext struct {
 	trunc bool
 	c     container.Summary
-	// sizeUsed records that a template asked for .Size, so ps can request
-	// sizes from the daemon only when needed (as the docker CLI does).
-	sizeUsed *bool
+	// FieldsUsed records the fields a template asked for, so ps can
+	// request sizes from the daemon only when .Size is used.
+	FieldsUsed map[string]any
+}
+
+// NewContainerContext returns the row for one container.
+func NewContainerContext(c container.Summary, trunc bool) *ContainerContext {
+	return &ContainerContext{c: c, trunc: trunc}
 }
 
 // MarshalJSON renders the row for {{json .}}.
-func (r *containerRow) MarshalJSON() ([]byte, error) { return marshalMethods(r) }
+func (r *ContainerContext) MarshalJSON() ([]byte, error) { return MarshalMethods(r) }
 
 // ID is the (short unless --no-trunc) container ID.
-func (r *containerRow) ID() string {
+func (r *ContainerContext) ID() string {
 	if r.trunc {
 		return stringid.TruncateID(r.c.ID)
 	}
@@ -91,7 +100,7 @@ func (r *containerRow) ID() string {
 
 // Names is the comma-separated names, without legacy link names when
 // truncating.
-func (r *containerRow) Names() string {
+func (r *ContainerContext) Names() string {
 	names := make([]string, 0, len(r.c.Names))
 	for _, n := range r.c.Names {
 		names = append(names, strings.TrimPrefix(n, "/"))
@@ -108,7 +117,7 @@ func (r *containerRow) Names() string {
 }
 
 // Image is the image reference, without digest when truncating.
-func (r *containerRow) Image() string {
+func (r *ContainerContext) Image() string {
 	if r.c.Image == "" {
 		return "<no image>"
 	}
@@ -130,24 +139,24 @@ func (r *containerRow) Image() string {
 }
 
 // Command is the quoted command, ellipsized to 20 cells when truncating.
-func (r *containerRow) Command() string {
+func (r *ContainerContext) Command() string {
 	cmd := r.c.Command
 	if r.trunc {
-		cmd = ellipsis(cmd, 20)
+		cmd = Ellipsis(cmd, 20)
 	}
 	return strconv.Quote(cmd)
 }
 
 // CreatedAt is the creation time in Go's default time format.
-func (r *containerRow) CreatedAt() string { return time.Unix(r.c.Created, 0).String() }
+func (r *ContainerContext) CreatedAt() string { return time.Unix(r.c.Created, 0).String() }
 
 // RunningFor is "2 minutes ago" (computed on the client, like Docker).
-func (r *containerRow) RunningFor() string {
-	return units.HumanDuration(now().UTC().Sub(time.Unix(r.c.Created, 0))) + " ago"
+func (r *ContainerContext) RunningFor() string {
+	return units.HumanDuration(Now().UTC().Sub(time.Unix(r.c.Created, 0))) + " ago"
 }
 
 // Platform is the image platform when the daemon reports it.
-func (r *containerRow) Platform() *platform {
+func (r *ContainerContext) Platform() *platform {
 	d := r.c.ImageManifestDescriptor
 	if d == nil || d.Platform == nil {
 		return nil
@@ -156,19 +165,20 @@ func (r *containerRow) Platform() *platform {
 }
 
 // Ports lists published and exposed ports, grouped into ranges.
-func (r *containerRow) Ports() string { return displayablePorts(r.c.Ports) }
+func (r *ContainerContext) Ports() string { return displayablePorts(r.c.Ports) }
 
 // State is the machine-readable state ("running", "exited", ...).
-func (r *containerRow) State() string { return string(r.c.State) }
+func (r *ContainerContext) State() string { return string(r.c.State) }
 
 // Status is the daemon's human status ("Up 2 minutes").
-func (r *containerRow) Status() string { return r.c.Status }
+func (r *ContainerContext) Status() string { return r.c.Status }
 
 // Size is "writable (virtual total)".
-func (r *containerRow) Size() string {
-	if r.sizeUsed != nil {
-		*r.sizeUsed = true
+func (r *ContainerContext) Size() string {
+	if r.FieldsUsed == nil {
+		r.FieldsUsed = map[string]any{}
 	}
+	r.FieldsUsed["Size"] = struct{}{}
 	srw := units.HumanSizeWithPrecision(float64(r.c.SizeRw), 3)
 	if r.c.SizeRootFs > 0 {
 		return fmt.Sprintf("%s (virtual %s)", srw, units.HumanSizeWithPrecision(float64(r.c.SizeRootFs), 3))
@@ -177,7 +187,7 @@ func (r *containerRow) Size() string {
 }
 
 // Labels is the sorted comma-separated key=value list.
-func (r *containerRow) Labels() string {
+func (r *ContainerContext) Labels() string {
 	if r.c.Labels == nil {
 		return ""
 	}
@@ -190,7 +200,7 @@ func (r *containerRow) Labels() string {
 }
 
 // Label returns one label's value.
-func (r *containerRow) Label(name string) string {
+func (r *ContainerContext) Label(name string) string {
 	if r.c.Labels == nil {
 		return ""
 	}
@@ -198,7 +208,7 @@ func (r *containerRow) Label(name string) string {
 }
 
 // Mounts lists volume names or bind sources.
-func (r *containerRow) Mounts() string {
+func (r *ContainerContext) Mounts() string {
 	var out []string
 	for _, m := range r.c.Mounts {
 		name := m.Name
@@ -206,7 +216,7 @@ func (r *containerRow) Mounts() string {
 			name = m.Source
 		}
 		if r.trunc {
-			name = ellipsis(name, 15)
+			name = Ellipsis(name, 15)
 		}
 		out = append(out, name)
 	}
@@ -214,7 +224,7 @@ func (r *containerRow) Mounts() string {
 }
 
 // LocalVolumes counts volumes of the "local" driver.
-func (r *containerRow) LocalVolumes() string {
+func (r *ContainerContext) LocalVolumes() string {
 	n := 0
 	for _, m := range r.c.Mounts {
 		if m.Driver == "local" {
@@ -225,7 +235,7 @@ func (r *containerRow) LocalVolumes() string {
 }
 
 // Networks lists the attached networks.
-func (r *containerRow) Networks() string {
+func (r *ContainerContext) Networks() string {
 	if r.c.NetworkSettings == nil {
 		return ""
 	}
@@ -334,7 +344,8 @@ const (
 	defaultImageTableFormatWithDigest = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}"
 )
 
-var imageHeader = headerContext{
+// ImageHeader titles the images columns.
+var ImageHeader = Header{
 	"ID":           "IMAGE ID",
 	"Repository":   "REPOSITORY",
 	"Tag":          "TAG",
@@ -348,18 +359,19 @@ var imageHeader = headerContext{
 	"UniqueSize":   "UNIQUE SIZE",
 }
 
-func imageFormat(source string, quiet, digest bool) string {
+// ImageFormat picks the images format the way the docker CLI does.
+func ImageFormat(source string, quiet, digest bool) string {
 	switch source {
-	case tableFormatKey:
+	case TableFormatKey:
 		switch {
 		case quiet:
-			return defaultQuietFormat
+			return DefaultQuietFormat
 		case digest:
 			return defaultImageTableFormatWithDigest
 		default:
 			return defaultImageTableFormat
 		}
-	case rawFormatKey:
+	case RawFormatKey:
 		switch {
 		case quiet:
 			return `image_id: {{.ID}}`
@@ -369,14 +381,15 @@ func imageFormat(source string, quiet, digest bool) string {
 			return "repository: {{ .Repository }}\ntag: {{.Tag}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n"
 		}
 	}
-	if isTableFormat(source) && digest && !strings.Contains(source, "{{.Digest}}") {
+	if IsTable(source) && digest && !strings.Contains(source, "{{.Digest}}") {
 		source += "\t{{.Digest}}"
 	}
 	return source
 }
 
-// imageRow is one `docker images` row.
-type imageRow struct {
+// imageContext is one `docker images` row (unexported, like the docker
+// CLI's, which template errors name "*formatter.imageContext").
+type imageContext struct {
 	trunc  bool
 	i      image.Summary
 	repo   string
@@ -385,10 +398,10 @@ type imageRow struct {
 }
 
 // MarshalJSON renders the row for {{json .}}.
-func (r *imageRow) MarshalJSON() ([]byte, error) { return marshalMethods(r) }
+func (r *imageContext) MarshalJSON() ([]byte, error) { return MarshalMethods(r) }
 
 // ID is the short (or full) image ID.
-func (r *imageRow) ID() string {
+func (r *imageContext) ID() string {
 	if r.trunc {
 		return stringid.TruncateID(r.i.ID)
 	}
@@ -396,31 +409,31 @@ func (r *imageRow) ID() string {
 }
 
 // Repository is the familiar repository name or <none>.
-func (r *imageRow) Repository() string { return r.repo }
+func (r *imageContext) Repository() string { return r.repo }
 
 // Tag is the tag or <none>.
-func (r *imageRow) Tag() string { return r.tag }
+func (r *imageContext) Tag() string { return r.tag }
 
 // Digest is the repository digest or <none>.
-func (r *imageRow) Digest() string { return r.digest }
+func (r *imageContext) Digest() string { return r.digest }
 
 // CreatedSince is "3 weeks ago".
-func (r *imageRow) CreatedSince() string {
+func (r *imageContext) CreatedSince() string {
 	t := time.Unix(r.i.Created, 0)
 	if t.IsZero() {
 		return ""
 	}
-	return units.HumanDuration(now().UTC().Sub(t)) + " ago"
+	return units.HumanDuration(Now().UTC().Sub(t)) + " ago"
 }
 
 // CreatedAt is the creation time in Go's default format.
-func (r *imageRow) CreatedAt() string { return time.Unix(r.i.Created, 0).String() }
+func (r *imageContext) CreatedAt() string { return time.Unix(r.i.Created, 0).String() }
 
 // Size is the image size with 3 significant digits.
-func (r *imageRow) Size() string { return units.HumanSizeWithPrecision(float64(r.i.Size), 3) }
+func (r *imageContext) Size() string { return units.HumanSizeWithPrecision(float64(r.i.Size), 3) }
 
 // Containers is the number of containers using the image, if known.
-func (r *imageRow) Containers() string {
+func (r *imageContext) Containers() string {
 	if r.i.Containers == -1 {
 		return "N/A"
 	}
@@ -428,10 +441,10 @@ func (r *imageRow) Containers() string {
 }
 
 // VirtualSize is the deprecated alias of Size (4 significant digits).
-func (r *imageRow) VirtualSize() string { return units.HumanSize(float64(r.i.Size)) }
+func (r *imageContext) VirtualSize() string { return units.HumanSize(float64(r.i.Size)) }
 
 // SharedSize is the size shared with other images, if known.
-func (r *imageRow) SharedSize() string {
+func (r *imageContext) SharedSize() string {
 	if r.i.SharedSize == -1 {
 		return "N/A"
 	}
@@ -439,7 +452,7 @@ func (r *imageRow) SharedSize() string {
 }
 
 // UniqueSize is Size minus SharedSize, if known.
-func (r *imageRow) UniqueSize() string {
+func (r *imageContext) UniqueSize() string {
 	if r.i.Size == -1 || r.i.SharedSize == -1 {
 		return "N/A"
 	}
@@ -453,14 +466,14 @@ func isDanglingImage(img image.Summary) bool {
 	return len(img.RepoTags) == 1 && img.RepoTags[0] == "<none>:<none>" && len(img.RepoDigests) == 1 && img.RepoDigests[0] == "<none>@<none>"
 }
 
-// imageRows expands images into one row per repository:tag (and per
+// ImageRows expands images into one row per repository:tag (and per
 // digest when digests are shown), like the docker CLI. Repositories are
 // listed in sorted order so output is stable.
-func imageRows(images []image.Summary, trunc, showDigest, needDigest bool) []any {
+func ImageRows(images []image.Summary, trunc, showDigest, needDigest bool) []any {
 	var rows []any
 	for _, img := range images {
 		if isDanglingImage(img) {
-			rows = append(rows, &imageRow{trunc: trunc, i: img, repo: "<none>", tag: "<none>", digest: "<none>"})
+			rows = append(rows, &imageContext{trunc: trunc, i: img, repo: "<none>", tag: "<none>", digest: "<none>"})
 			continue
 		}
 		repoTags := map[string][]string{}
@@ -486,7 +499,7 @@ func imageRows(images []image.Summary, trunc, showDigest, needDigest bool) []any
 			}
 		}
 		add := func(repo, tag, digest string) {
-			rows = append(rows, &imageRow{trunc: trunc, i: img, repo: repo, tag: tag, digest: digest})
+			rows = append(rows, &imageContext{trunc: trunc, i: img, repo: repo, tag: tag, digest: digest})
 		}
 		for _, repo := range sortedKeys(repoTags) {
 			digests := repoDigests[repo]
