@@ -18,6 +18,8 @@ func main() {
 		linux.Init(args) // never returns
 	case linux.ExecCommand:
 		linux.ExecHelper(args) // never returns
+	case linux.ReaperCommand:
+		linux.Reaper(args) // never returns
 	}
 	os.Exit(toolbox.Main(name, args))
 }

@@ -1,12 +1,21 @@
-// Package linux runs one container process on Linux: new mount, pid, uts,
-// ipc and network namespaces, an overlayfs root, pivot_root, /proc /dev /sys
-// set up like Docker, Docker's default capabilities, no_new_privs and masked
-// paths, a pty or pipes for stdio, and exec of extra processes into a
-// running container.
+// Package linux runs containers on Linux: new mount, pid, uts, ipc and
+// network namespaces, an overlayfs root, pivot_root, /proc /dev /sys set up
+// like Docker, Docker's default capabilities and masked paths, cgroups with
+// limits and a freezer, a pty or pipes for stdio, exec of extra processes
+// into a running container, and a tini-like reaper for docker run --init.
 //
-// The namespace work happens in a re-exec of the lean toolbox binary
-// (Init, dispatched as InitCommand), never by setns from the multithreaded
-// engine. The engine side is Start and Exec; both return a *Process.
+// The engine calls Start (a container's first process) and Exec (docker
+// exec); both return a *Process to wait for, signal, resize, pause and
+// release. StartError carries Docker's wording and exit code when a program
+// cannot be started. ParseSignal, SignalName and Capabilities apply Docker's
+// rules to user input.
+//
+// The namespace work never runs in the multithreaded engine: Start re-execs
+// the lean toolbox binary as Init (InitCommand), Exec as ExecHelper
+// (ExecCommand), and --init mounts it as the container's Reaper
+// (ReaperCommand); cmd/boxlab-toolbox dispatches the three. Per-thread
+// kernel state (namespaces, credentials, capabilities) is set on one locked
+// OS thread that then execs or forks the container's program.
 //
 // Not here: images (runtime/image), container state and the API
 // (runtime/engine, runtime/api), links and addresses (the engine's network

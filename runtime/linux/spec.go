@@ -6,6 +6,9 @@ import "syscall"
 const (
 	InitCommand = "boxlab-init"
 	ExecCommand = "boxlab-exec"
+	// ReaperCommand is the zombie-reaping PID 1 of docker run --init,
+	// bind-mounted at ReaperPath (Reaper).
+	ReaperCommand = "docker-init"
 )
 
 // DefaultPath is the PATH a container gets when its image sets none (Docker's).
@@ -29,6 +32,11 @@ type Spec struct {
 	Tty   bool // a pty as stdin/stdout/stderr; Process.Console is its master
 	Stdin bool // keep stdin open (docker run -i); Process.Stdin is its writer
 
+	// ConsoleSize is the pty's initial [height, width] (Docker's
+	// HostConfig.ConsoleSize), set before the process runs so it never sees
+	// a 0x0 terminal; zero leaves it unset.
+	ConsoleSize [2]uint16
+
 	// Init runs the toolbox as PID 1 (docker run --init): it reaps zombies and
 	// forwards signals to Args, which runs as its child.
 	Init bool
@@ -38,14 +46,36 @@ type Spec struct {
 	// /proc/PID/ns/net to join another container's.
 	Network string
 
-	Privileged     bool
-	CapAdd         []string // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL"
-	CapDrop        []string
-	ReadonlyRootfs bool
-	Sysctls        map[string]string
-	Resources      Resources
-	StopSignal     syscall.Signal
+	Privileged bool
+	CapAdd     []string // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL"
+	CapDrop    []string
+	GroupAdd   []string // supplementary groups, names (from /etc/group) or ids
+	// NoNewPrivileges sets no_new_privs (--security-opt no-new-privileges);
+	// off by default, as in Docker.
+	NoNewPrivileges bool
+	ReadonlyRootfs  bool
+	Sysctls         map[string]string
+	Resources       Resources
+	StopSignal      syscall.Signal
+
+	// MaskedPaths and ReadonlyPaths replace DefaultMaskedPaths and
+	// DefaultReadonlyPaths when not nil; a privileged container gets
+	// neither.
+	MaskedPaths   []string
+	ReadonlyPaths []string
+	ShmSize       int64 // bytes of /dev/shm; 0 means Docker's 64 MiB
 }
+
+// DefaultMaskedPaths are hidden from a container, as Docker does: an empty
+// read-only tmpfs over directories, /dev/null over files.
+var DefaultMaskedPaths = []string{
+	"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware", "/sys/devices/virtual/powercap",
+}
+
+// DefaultReadonlyPaths are remounted read-only in a container, as Docker does.
+var DefaultReadonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
 
 // Rootfs is the overlay a container runs in.
 type Rootfs struct {
@@ -72,15 +102,19 @@ type Resources struct {
 
 // ExecSpec is a process started in a running container (docker exec).
 type ExecSpec struct {
-	Args       []string
-	Env        []string
-	Cwd        string
-	User       string
-	Tty        bool
-	Stdin      bool
-	Privileged bool
-	CapAdd     []string
-	CapDrop    []string
+	Args        []string
+	Env         []string
+	Cwd         string // must exist, as in Docker (exec does not create it)
+	User        string
+	Tty         bool
+	Stdin       bool
+	ConsoleSize [2]uint16 // [height, width], see Spec.ConsoleSize
+	Privileged  bool
+	CapAdd      []string
+	CapDrop     []string
+	GroupAdd    []string
+	// NoNewPrivileges sets no_new_privs for the exec'd process.
+	NoNewPrivileges bool
 }
 
 // ExitStatus is how a process ended, in Docker's terms.

@@ -1,0 +1,156 @@
+package linux
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// hostState is what a container could leave behind on the host.
+type hostState struct {
+	mounts   string
+	fds      []string
+	children []int
+	cgroups  []string
+}
+
+func snapshot(t *testing.T) hostState {
+	t.Helper()
+	var s hostState
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mounts = string(b)
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		target, _ := os.Readlink("/proc/self/fd/" + fd.Name())
+		s.fds = append(s.fds, fd.Name()+" "+target)
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + p.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(stat), ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(os.Getpid()) {
+			s.children = append(s.children, pid)
+		}
+	}
+	_, hs, err := hostHierarchies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		filepath.WalkDir(filepath.Join(h.mount, h.own), func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				s.cgroups = append(s.cgroups, p)
+			}
+			return nil
+		})
+	}
+	return s
+}
+
+// Containers leave nothing behind: no mounts, processes, descriptors or
+// cgroups, however they ended.
+func TestNoLeaks(t *testing.T) {
+	needRoot(t)
+	runOne := func(i int) {
+		spec := newSpec(t, "true")
+		switch i % 5 {
+		case 1:
+			spec.Tty = true
+		case 2:
+			spec.Args = []string{"nosuch"} // fails to start
+		case 3:
+			spec.Init = true
+			spec.Stdin = true
+		case 4:
+			spec.Args = []string{"sleep", "1h"}
+		}
+		p, err := Start(spec, nil)
+		if err != nil {
+			return
+		}
+		if i%5 == 4 {
+			x, err := Exec(fixture.probe, p.Pid, &ExecSpec{Args: []string{"true"}, Env: spec.Env, Tty: i%2 == 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			collect(t, x)
+			if _, err := Exec(fixture.probe, p.Pid, &ExecSpec{Args: []string{"nosuch"}, Env: spec.Env}); err == nil {
+				t.Fatal("exec of nosuch worked")
+			}
+			p.Signal(syscall.SIGKILL)
+		}
+		if p.Stdin != nil {
+			p.Stdin.Close()
+		}
+		collect(t, p)
+	}
+	runOne(4) // let the Go runtime and the package set up what they keep
+	before := snapshot(t)
+	for i := range 50 {
+		runOne(i)
+	}
+	after := snapshot(t)
+	if before.mounts != after.mounts {
+		t.Errorf("mounts changed:\n%s\nnow:\n%s", before.mounts, after.mounts)
+	}
+	if !slices.Equal(before.fds, after.fds) {
+		t.Errorf("descriptors changed:\n%s\nnow:\n%s", strings.Join(before.fds, "\n"), strings.Join(after.fds, "\n"))
+	}
+	if len(after.children) != 0 {
+		t.Errorf("processes left: %v", after.children)
+	}
+	if !slices.Equal(before.cgroups, after.cgroups) {
+		t.Errorf("cgroups changed:\n%s\nnow:\n%s", strings.Join(before.cgroups, "\n"), strings.Join(after.cgroups, "\n"))
+	}
+	for _, c := range after.cgroups {
+		if strings.Contains(c, "/"+cgroupParent) {
+			t.Errorf("cgroup left: %s", c)
+		}
+	}
+}
+
+// BenchmarkStartTrue is the runtime's share of `docker run --rm IMAGE true`:
+// namespaces, cgroups, rootfs, exec of a static program, exit, cleanup.
+func BenchmarkStartTrue(b *testing.B) {
+	spec := newSpec(b, "true")
+	for b.Loop() {
+		spec.ID = randomID()
+		p, err := Start(spec, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r := collect(b, p); r.status.Code != 0 {
+			b.Fatal(r)
+		}
+	}
+}
+
+// BenchmarkExecTrue is the baseline for BenchmarkStartTrue: the same static
+// program started without any container around it.
+func BenchmarkExecTrue(b *testing.B) {
+	needRoot(b)
+	for b.Loop() {
+		if err := exec.Command(fixture.probe, "true").Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
