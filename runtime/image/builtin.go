@@ -210,15 +210,14 @@ func (s *Store) EnsureBuiltins(bin []byte) error {
 	applets := toolbox.Names()
 	key := builtinKey(bin, applets)
 	statePath := filepath.Join(s.root, "builtins.json")
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	var old builtinState
 	if data, err := os.ReadFile(statePath); err == nil {
 		_ = json.Unmarshal(data, &old) // unreadable state just means a rebuild
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("install built-in images: %w", err)
 	}
-
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	if old.Key == key && s.builtinsPresent(old) {
 		return s.retagBuiltins(old)
 	}

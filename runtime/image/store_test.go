@@ -498,29 +498,3 @@ func TestUnpackConfinesEntriesToTheLayer(t *testing.T) {
 		t.Error("writing through an escaping symlink did not fail")
 	}
 }
-
-func TestUnpackWhiteoutsAsOverlay(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("making overlay whiteouts (0:0 devices, trusted.* xattrs) needs root")
-	}
-	layer := t.TempDir()
-	err := unpackTar(layer, bytes.NewReader(tarOf(t, map[string]string{
-		"bin/":           "",
-		"bin/.wh.ls":     "",
-		"d/":             "",
-		"d/.wh..wh..opq": "",
-		"d/b":            "",
-	})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !isWhiteout(t, filepath.Join(layer, "bin/ls")) {
-		t.Error("bin/ls is not a whiteout device")
-	}
-	if _, err := os.Lstat(filepath.Join(layer, "bin/.wh.ls")); !os.IsNotExist(err) {
-		t.Error(".wh.ls file kept")
-	}
-	if v := opaqueXattr(t, filepath.Join(layer, "d")); v != "y" {
-		t.Errorf("d opaque xattr = %q", v)
-	}
-}

@@ -78,7 +78,6 @@ func (s *Store) Summaries(opts ListOptions) ([]imagetypes.Summary, error) {
 	}
 
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	children := map[digest.Digest]int{}
 	for _, rec := range s.images {
 		if rec.parent != "" {
@@ -89,6 +88,9 @@ func (s *Store) Summaries(opts ListOptions) ([]imagetypes.Summary, error) {
 	if opts.SharedSize {
 		counter, _ = s.usage.(ContainerCounter)
 	}
+	// The engine is asked for container counts after mu is released, so an
+	// engine holding its own lock while calling the store cannot deadlock.
+	var counted []int
 	layerRefs := map[digest.Digest]int{}
 	if opts.SharedSize {
 		for _, rec := range s.images {
@@ -160,10 +162,14 @@ func (s *Store) Summaries(opts ListOptions) ([]imagetypes.Summary, error) {
 				}
 			}
 			if counter != nil {
-				sum.Containers = int64(counter.ImageContainers(id.String()))
+				counted = append(counted, len(out))
 			}
 		}
 		out = append(out, sum)
+	}
+	s.mu.RUnlock()
+	for _, i := range counted {
+		out[i].Containers = int64(counter.ImageContainers(out[i].ID))
 	}
 	slices.SortStableFunc(out, func(a, b imagetypes.Summary) int {
 		if a.Created != b.Created {
