@@ -408,7 +408,7 @@ func (o *containerOptions) parse(flags *pflag.FlagSet) (*containerConfig, error)
 		}
 	}
 
-	env, err := readKVStrings(o.envFile.slice(), o.env.slice(), os.LookupEnv)
+	env, err := readKVStrings(o.envFile.slice(), dedupEnv(o.env.slice()), os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -589,6 +589,24 @@ func (o *containerOptions) parse(flags *pflag.FlagSet) (*containerConfig, error)
 		HostConfig:       hostConfig,
 		NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: endpoints},
 	}, nil
+}
+
+// dedupEnv keeps one -e value per variable, the last one given, as the
+// docker CLI does (it passes them through a map; we keep the order).
+func dedupEnv(env []string) []string {
+	last := map[string]int{}
+	for i, e := range env {
+		k, _, _ := strings.Cut(e, "=")
+		last[k] = i
+	}
+	out := make([]string, 0, len(last))
+	for i, e := range env {
+		k, _, _ := strings.Cut(e, "=")
+		if last[k] == i {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (o *containerOptions) healthConfig() (*container.HealthConfig, error) {
