@@ -532,3 +532,66 @@ func TestInitReaper(t *testing.T) {
 		}
 	})
 }
+
+func TestDevices(t *testing.T) {
+	needRoot(t)
+	// A real block device of the host: reading it from a container would
+	// read the host's disk, which the devices cgroup forbids.
+	var major, minor int
+	entries, _ := os.ReadDir("/sys/dev/block")
+	for _, e := range entries {
+		if _, err := fmt.Sscanf(e.Name(), "%d:%d", &major, &minor); err == nil {
+			break
+		}
+	}
+	if major == 0 {
+		t.Skip("no block device on this host")
+	}
+	dev := []string{"mknod", "/dev/disk", "b", fmt.Sprint(major), fmt.Sprint(minor)}
+	t.Run("a container cannot open the host's disk", func(t *testing.T) {
+		r := mustRun(t, newSpec(t, dev...))
+		if r.stdout != "open /dev/disk: operation not permitted\n" {
+			t.Fatalf("got %q", r.stdout)
+		}
+	})
+	t.Run("a privileged one can", func(t *testing.T) {
+		spec := newSpec(t, dev...)
+		spec.Privileged = true
+		if r := mustRun(t, spec); r.stdout != "ok\n" {
+			t.Fatalf("got %q", r.stdout)
+		}
+	})
+	t.Run("a privileged one has the host's devices", func(t *testing.T) {
+		if _, err := os.Stat("/dev/kmsg"); err != nil {
+			t.Skip("no /dev/kmsg on the host")
+		}
+		spec := newSpec(t, "stat", "/dev/kmsg")
+		spec.Privileged = true
+		if r := mustRun(t, spec); !strings.HasPrefix(r.stdout, "Dc") {
+			t.Fatalf("got %q %q", r.stdout, r.stderr)
+		}
+	})
+}
+
+func TestOOMKill(t *testing.T) {
+	spec := newSpec(t, "alloc", "256")
+	spec.Resources.Memory = 32 << 20
+	r := mustRun(t, spec)
+	if r.status.Code != 137 || !r.status.OOM {
+		t.Fatalf("got %+v %q", r.status, r.stdout)
+	}
+}
+
+func TestInitWithTerminal(t *testing.T) {
+	spec := newSpec(t, "tty")
+	spec.Init = true
+	spec.Tty = true
+	r := mustRun(t, spec)
+	var sid, fg int
+	if _, err := fmt.Sscanf(r.stdout, "tty=true size=0x0 name=/dev/pts/0 sid=%d fg=%d", &sid, &fg); err != nil {
+		t.Fatalf("got %q: %v", r.stdout, err)
+	}
+	if sid != 1 || fg == 1 {
+		t.Fatalf("the program should be in the foreground in the reaper's session: %q", r.stdout)
+	}
+}

@@ -30,7 +30,7 @@ var fixture struct {
 var probeApplets = []string{
 	"true", "false", "exit", "echo", "sleep", "cat", "stdin", "status", "pid", "pwd",
 	"hostname", "env", "umask", "tty", "winch", "write", "ls", "stat", "trapterm",
-	"nohandler", "orphan", "spawn", "ps",
+	"nohandler", "orphan", "spawn", "ps", "mknod", "alloc",
 }
 
 func TestMain(m *testing.M) {

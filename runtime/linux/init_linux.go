@@ -156,6 +156,9 @@ func runInit(spec *Spec, conn *syncConn) (err error) {
 	} else if path, err = lookPath(spec.Args[0], envValue(env, "PATH")); err != nil {
 		return err
 	}
+	if err := conn.send(message{Type: msgExec}); err != nil {
+		os.Exit(1) // the engine is gone
+	}
 	err = syscall.Exec(path, argv, env)
 	// The program was found but the kernel would not run it: Docker reports
 	// that as the program's own failure, on its stderr.

@@ -154,3 +154,39 @@ func BenchmarkExecTrue(b *testing.B) {
 		}
 	}
 }
+
+// An engine that crashed leaves empty cgroups; RemoveStaleCgroups removes
+// them and keeps those of running containers.
+func TestRemoveStaleCgroups(t *testing.T) {
+	crashed, err := Start(newSpec(t, "true"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed.Wait() // and no Release, as after a crash
+	stale := crashed.sys.cg.dirs
+	running, err := Start(newSpec(t, "sleep", "1h"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		running.Signal(syscall.SIGKILL)
+		collect(t, running)
+		crashed.Release()
+	}()
+	if len(stale) == 0 {
+		t.Skip("no cgroups on this host")
+	}
+	if err := RemoveStaleCgroups(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range stale {
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			t.Errorf("stale cgroup %s remains: %v", d, err)
+		}
+	}
+	for _, d := range running.sys.cg.dirs {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("running container's cgroup %s: %v", d, err)
+		}
+	}
+}

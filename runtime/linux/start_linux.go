@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -200,6 +201,7 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 		}
 	}
 	conn.send(message{Type: msgGo}) // fails if the init already gave up: read why below
+	execing := false
 	for {
 		m, fds, err := conn.recv()
 		if err == io.EOF {
@@ -214,11 +216,18 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 				unix.SetNonblock(fds[0], true)
 				p.Console = os.NewFile(uintptr(fds[0]), "/dev/ptmx")
 			}
+		case msgExec:
+			execing = true
 		case msgError:
 			cmd.Wait()
 			p.Release()
 			return nil, startErr(m)
 		}
+	}
+	if !execing {
+		cmd.Wait()
+		p.Release()
+		return nil, fmt.Errorf("start container %s: the container's init died: %v", spec.ID, cmd.ProcessState)
 	}
 	conn.Close()
 	p.sys.conn = nil
@@ -352,6 +361,31 @@ func (p *Process) closeStreams() {
 	if p.Console != nil {
 		p.Console.Close()
 	}
+}
+
+// RemoveStaleCgroups removes the cgroups of containers that no longer run,
+// such as those of an engine that crashed before releasing them. A cgroup
+// with processes in it cannot be removed, so running containers keep
+// theirs.
+func RemoveStaleCgroups() error {
+	_, hs, err := hostHierarchies()
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		parent := filepath.Join(h.mount, h.own, cgroupParent)
+		entries, err := os.ReadDir(parent)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				unix.Rmdir(filepath.Join(parent, e.Name()))
+			}
+		}
+		unix.Rmdir(parent)
+	}
+	return nil
 }
 
 // Pids returns the host pids of every process in the container whose init

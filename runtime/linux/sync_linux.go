@@ -29,6 +29,7 @@ type message struct {
 const (
 	msgGo     = "go"     // engine → init: the hook is done, go on and exec
 	msgPty    = "pty"    // init → engine: the pty master is attached
+	msgExec   = "exec"   // init → engine: everything is set, execve is next
 	msgError  = "error"  // helper → engine: could not start (Msg, Code, Daemon)
 	msgPid    = "pid"    // exec helper → engine: the exec'd program's host pid
 	msgSignal = "signal" // engine → exec helper: send Signal to the program

@@ -112,6 +112,37 @@ func run(name string, args []string) int {
 		<-c
 		ws, _ := unix.IoctlGetWinsize(0, unix.TIOCGWINSZ)
 		fmt.Printf("size=%dx%d\n", ws.Row, ws.Col)
+	case "mknod":
+		// mknod PATH b|c MAJOR MINOR, then open it: the devices cgroup
+		// decides.
+		mode := uint32(unix.S_IFCHR)
+		if args[1] == "b" {
+			mode = unix.S_IFBLK
+		}
+		maj, _ := strconv.Atoi(args[2])
+		minor, _ := strconv.Atoi(args[3])
+		if err := unix.Mknod(args[0], mode|0o600, int(unix.Mkdev(uint32(maj), uint32(minor)))); err != nil {
+			fmt.Println("mknod:", err)
+			return 1
+		}
+		f, err := os.Open(args[0])
+		if err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		f.Close()
+		fmt.Println("ok")
+	case "alloc":
+		mb, _ := strconv.Atoi(args[0])
+		var keep [][]byte
+		for range mb {
+			b := make([]byte, 1<<20)
+			for i := 0; i < len(b); i += 4096 {
+				b[i] = 1
+			}
+			keep = append(keep, b)
+		}
+		fmt.Println("allocated", len(keep))
 	case "write":
 		err := os.WriteFile(args[0], []byte("x"), 0o644)
 		if err != nil {
