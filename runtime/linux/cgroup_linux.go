@@ -22,11 +22,6 @@ import (
 // limits the engine itself runs under, and works with delegated subtrees.
 const cgroupParent = "boxlab"
 
-// v1Controllers are the cgroup v1 controllers a container gets its own
-// cgroup in. cpuset is left out: a new cpuset cgroup needs cpus and mems
-// copied in before any process can join it, for no benefit here.
-var v1Controllers = []string{"pids", "memory", "cpu", "cpuacct", "freezer", "devices"}
-
 // cgroupMountFlags are cgroup v1 super options that are not controllers.
 var cgroupMountFlags = []string{"rw", "ro", "xattr", "clone_children", "noprefix", "cpuset_v2_mode", "favordynmods"}
 
@@ -86,10 +81,9 @@ func discoverCgroups() (bool, []hierarchy, error) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(own)), "\n")
 	var used []hierarchy
+	// A container gets a cgroup in every v1 hierarchy, as with runc, so
+	// that its /sys/fs/cgroup and /proc/self/cgroup look like Docker's.
 	for _, h := range v1 {
-		if !slices.ContainsFunc(v1Controllers, h.has) {
-			continue
-		}
 		for _, l := range lines {
 			f := strings.SplitN(l, ":", 3)
 			if len(f) == 3 && sameSet(strings.Split(f[1], ","), h.controllers) {
@@ -199,6 +193,12 @@ func newCgroup(id string, res Resources, privileged bool) (*cgroup, error) {
 			c.remove()
 			return nil, fmt.Errorf("cgroups: %w", err)
 		}
+		if h.has("cpuset") {
+			if err := fillCpuset(dir, filepath.Join(h.mount, h.own)); err != nil {
+				c.remove()
+				return nil, fmt.Errorf("cgroups: %w", err)
+			}
+		}
 		c.dirs = append(c.dirs, dir)
 		c.mounts = append(c.mounts, h.mount)
 		if v2 {
@@ -230,6 +230,34 @@ func mkdirCgroup(parent, dir string) error {
 		}
 	}
 	return os.Mkdir(dir, 0o755)
+}
+
+// fillCpuset gives a new v1 cpuset cgroup the cpus and memory nodes of
+// its parent (up to top, which has them): a cpuset cgroup starts empty and
+// no process can join it until they are set. The parent is told to do the
+// same for the next child (clone_children).
+func fillCpuset(dir, top string) error {
+	cpus, err := readCgroup(dir, "cpuset.cpus")
+	if err != nil || cpus != "" || dir == top {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if err := fillCpuset(parent, top); err != nil {
+		return err
+	}
+	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+		v, err := readCgroup(parent, f)
+		if err != nil {
+			return err
+		}
+		if err := writeCgroup(dir, f, v); err != nil {
+			return err
+		}
+	}
+	if parent != top {
+		writeCgroup(parent, "cgroup.clone_children", "1")
+	}
+	return nil
 }
 
 // enableControllers delegates the v2 controllers boxlab uses down to the
