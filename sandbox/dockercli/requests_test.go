@@ -231,7 +231,9 @@ func cannedRoutes(eng *fakeEngine) {
 	eng.handle("GET /containers/c1/top", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"Titles": []string{"PID"}, "Processes": [][]string{{"1"}}})
 	})
-	wait := func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, map[string]any{"StatusCode": 0}) }
+	wait := func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"StatusCode": 0})
+	}
 	eng.handle("POST /containers/c1/wait", wait)
 	eng.handle("POST /containers/"+fakeID+"/wait", wait)
 	eng.handle("POST /containers/c1/exec", func(w http.ResponseWriter, r *http.Request) {
