@@ -252,6 +252,11 @@ func startInContainer(req *execRequest) (*os.Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, hs, _ := hostHierarchies(); len(hs) > 0 && len(cg.dirs) == 0 {
+		// Not in a container's cgroup: the container is gone and its pid
+		// may belong to another process by now.
+		return nil, fmt.Errorf("process %d is not a container's init", req.Pid)
+	}
 	// The helper joins the container's cgroups only to fork the program
 	// into them, then goes back, so that it never counts as one of the
 	// container's processes (docker top, pids.max, the freezer).

@@ -3,6 +3,7 @@ package linux
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -195,6 +196,14 @@ func TestExecInteractive(t *testing.T) {
 			t.Fatalf("the exec'd process survived: %v", err)
 		}
 	})
+}
+
+func TestExecIntoANonContainer(t *testing.T) {
+	needRoot(t)
+	_, err := Exec(fixture.probe, os.Getpid(), &ExecSpec{Args: []string{"true"}})
+	if err == nil || !strings.Contains(err.Error(), "is not a container's init") {
+		t.Fatalf("got %v", err)
+	}
 }
 
 func TestPidsOfAMissingProcess(t *testing.T) {

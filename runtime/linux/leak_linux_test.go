@@ -1,12 +1,15 @@
 package linux
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -188,5 +191,44 @@ func TestRemoveStaleCgroups(t *testing.T) {
 		if _, err := os.Stat(d); err != nil {
 			t.Errorf("running container's cgroup %s: %v", d, err)
 		}
+	}
+}
+
+// Containers started and released at the same time share the boxlab
+// cgroup parent, which comes and goes: none may fail for it.
+func TestConcurrentContainers(t *testing.T) {
+	needRoot(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			spec := newSpec(t, "echo", strconv.Itoa(i))
+			p, err := Start(spec, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if i%2 == 0 {
+				x, err := Exec(fixture.probe, p.Pid, &ExecSpec{Args: []string{"true"}, Env: spec.Env})
+				if err == nil {
+					collect(t, x)
+				} else if !errors.Is(err, os.ErrNotExist) {
+					var se *StartError
+					if !errors.As(err, &se) {
+						t.Logf("exec into a container that may have exited: %v", err)
+					}
+				}
+			}
+			if r := collect(t, p); r.stdout != strconv.Itoa(i)+"\n" {
+				errs <- fmt.Errorf("container %d: %q %q", i, r.stdout, r.stderr)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
