@@ -165,6 +165,21 @@ type cgroup struct {
 	ctrl   map[string]string // controller → directory ("" is the v2 one)
 }
 
+// cgroupPaths is what the init needs to know of its cgroups to show them
+// at /sys/fs/cgroup.
+type cgroupPaths struct {
+	V2     bool
+	Dirs   []string
+	Mounts []string
+}
+
+func (c *cgroup) paths() cgroupPaths {
+	if c == nil {
+		return cgroupPaths{}
+	}
+	return cgroupPaths{V2: c.v2, Dirs: c.dirs, Mounts: c.mounts}
+}
+
 func (c *cgroup) dir(ctrl string) string {
 	if c == nil {
 		return ""
@@ -217,15 +232,15 @@ func newCgroup(id string, res Resources, privileged bool) (*cgroup, error) {
 	return c, nil
 }
 
-// mkdirCgroup creates dir in parent, retrying when a concurrent remove of
-// the (then empty) parent wins the race.
+// mkdirCgroup creates dir in parent, retrying when RemoveStaleCgroups
+// removed the (then empty) parent in between.
 func mkdirCgroup(parent, dir string) error {
 	for range 5 {
-		if err := os.MkdirAll(parent, 0o755); err != nil {
-			return err
-		}
 		err := os.Mkdir(dir, 0o755)
 		if err == nil || !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if err := os.MkdirAll(parent, 0o755); err != nil {
 			return err
 		}
 	}
@@ -492,9 +507,10 @@ func (c *cgroup) procs() ([]int, error) {
 	return pids, nil
 }
 
-// remove deletes the container's cgroups, and the boxlab parents when they
-// are left empty. The processes are gone by then; a cgroup may still be
-// busy for a moment while the last one finishes exiting.
+// remove deletes the container's cgroups. The processes are gone by then;
+// a cgroup may still be busy for a moment while the last one finishes
+// exiting. The boxlab parents stay for the next container (creating them
+// costs a cpuset copy each time); RemoveStaleCgroups removes them.
 func (c *cgroup) remove() error {
 	var first error
 	for _, d := range c.dirs {
@@ -512,7 +528,6 @@ func (c *cgroup) remove() error {
 		if err != nil && first == nil {
 			first = fmt.Errorf("remove cgroup %s: %w", d, err)
 		}
-		unix.Rmdir(filepath.Dir(d)) // fails while other containers run: fine
 	}
 	c.dirs = nil
 	return first
@@ -522,16 +537,11 @@ func (c *cgroup) remove() error {
 // host pid. Only cgroups boxlab made count, so that a process outside any
 // container cgroup never reports the engine's own.
 func containerCgroup(pid int) (*cgroup, error) {
-	return cgroupOf(fmt.Sprintf("/proc/%d/cgroup", pid))
-}
-
-// cgroupOf reads the container cgroups from a /proc/PID/cgroup file.
-func cgroupOf(file string) (*cgroup, error) {
 	v2, hs, err := hostHierarchies()
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(file)
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
 		return nil, err
 	}

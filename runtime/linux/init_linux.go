@@ -23,20 +23,23 @@ func Init(args []string) {
 	// from it, once it is locked.
 	runtime.LockOSThread()
 	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
-	var spec Spec
-	conn, err := helperConn(&spec)
+	var req initRequest
+	conn, err := helperConn(&req)
 	if conn == nil {
 		fmt.Fprintln(os.Stderr, InitCommand+":", err)
 		os.Exit(125)
 	}
+	if err == nil && req.Spec == nil {
+		err = fmt.Errorf("%s: no spec", InitCommand)
+	}
 	if err == nil {
-		err = runInit(&spec, conn)
+		err = runInit(req.Spec, req.Cgroup, conn)
 	}
 	conn.send(errMessage(err, false))
 	os.Exit(1)
 }
 
-func runInit(spec *Spec, conn *syncConn) (err error) {
+func runInit(spec *Spec, cg cgroupPaths, conn *syncConn) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("container init panicked: %v", r)
@@ -46,17 +49,6 @@ func runInit(spec *Spec, conn *syncConn) (err error) {
 	if !newNet && spec.Network != "host" {
 		if err := joinNamespace(spec.Network, unix.CLONE_NEWNET); err != nil {
 			return err
-		}
-	}
-	cg, err := cgroupOf("/proc/self/cgroup")
-	if err != nil {
-		return err
-	}
-	if cg.v2 && len(cg.dirs) > 0 {
-		// The engine moved us into the container's cgroup; a cgroup
-		// namespace rooted there makes /sys/fs/cgroup show only it.
-		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-			return fmt.Errorf("unshare the cgroup namespace: %w", err)
 		}
 	}
 	caps, err := capsFor(spec.Privileged, spec.CapAdd, spec.CapDrop)
@@ -109,6 +101,16 @@ func runInit(spec *Spec, conn *syncConn) (err error) {
 	// network namespace; the rest may depend on it.
 	if m, _, err := conn.recv(); err != nil || m.Type != msgGo {
 		os.Exit(1) // the engine gave up on us or died
+	}
+	if cg.V2 && len(cg.Dirs) > 0 {
+		// Only now is the init in the container's cgroup: a cgroup
+		// namespace rooted there makes /sys/fs/cgroup show only it.
+		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+			return fmt.Errorf("unshare the cgroup namespace: %w", err)
+		}
+		if err := mountCgroup2(spec.Privileged); err != nil {
+			return err
+		}
 	}
 	if err := writeSysctls(spec.Sysctls); err != nil {
 		return err

@@ -29,7 +29,13 @@ func snapshot(t *testing.T) hostState {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.mounts = string(b)
+	// Only mounts of this test's directories can be ours (other programs,
+	// such as a Docker engine, may mount things meanwhile).
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, filepath.Dir(t.TempDir())) || strings.Contains(l, filepath.Dir(fixture.lower)) {
+			s.mounts += l + "\n"
+		}
+	}
 	fds, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +65,7 @@ func snapshot(t *testing.T) hostState {
 		t.Fatal(err)
 	}
 	for _, h := range hs {
-		filepath.WalkDir(filepath.Join(h.mount, h.own), func(p string, d os.DirEntry, err error) error {
+		filepath.WalkDir(filepath.Join(h.mount, h.own, cgroupParent), func(p string, d os.DirEntry, err error) error {
 			if err == nil && d.IsDir() {
 				s.cgroups = append(s.cgroups, p)
 			}
@@ -125,7 +131,7 @@ func TestNoLeaks(t *testing.T) {
 		t.Errorf("cgroups changed:\n%s\nnow:\n%s", strings.Join(before.cgroups, "\n"), strings.Join(after.cgroups, "\n"))
 	}
 	for _, c := range after.cgroups {
-		if strings.Contains(c, "/"+cgroupParent) {
+		if strings.Contains(c, "/"+cgroupParent+"/") {
 			t.Errorf("cgroup left: %s", c)
 		}
 	}

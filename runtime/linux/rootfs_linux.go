@@ -21,7 +21,7 @@ const ReaperPath = "/sbin/docker-init"
 // setupRootfs builds the container's root at spec.Rootfs.Target inside the
 // init's own mount namespace, in Docker's order, and pivots into it. Nothing
 // here is visible to the host: / is made private first.
-func setupRootfs(spec *Spec, cg *cgroup) error {
+func setupRootfs(spec *Spec, cg cgroupPaths) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make / private: %w", err)
 	}
@@ -141,31 +141,26 @@ func commonDir(paths []string) string {
 }
 
 // mountCgroups shows the container its own cgroups read-only at
-// /sys/fs/cgroup, like Docker: a tmpfs with one bind per v1 hierarchy, or
-// the cgroup2 filesystem seen from the container's cgroup namespace.
-func mountCgroups(root string, cg *cgroup, privileged bool) error {
-	if cg == nil || len(cg.dirs) == 0 {
+// /sys/fs/cgroup, like Docker: on cgroup v1 a tmpfs with a bind of each
+// hierarchy's container cgroup. (On cgroup v2 the init mounts cgroup2 once
+// it is in its cgroup: mountCgroup2.)
+func mountCgroups(root string, cg cgroupPaths, privileged bool) error {
+	if len(cg.Dirs) == 0 {
 		return nil
 	}
 	dst, err := mkdirIn(root, "/sys/fs/cgroup")
-	if err != nil {
+	if err != nil || cg.V2 {
 		return err
 	}
 	flags := uintptr(unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV)
 	if !privileged {
 		flags |= unix.MS_RDONLY
 	}
-	if cg.v2 {
-		if err := unix.Mount("cgroup", dst, "cgroup2", flags, ""); err != nil {
-			return fmt.Errorf("error mounting %q to rootfs at %q: %w", "cgroup", "/sys/fs/cgroup", err)
-		}
-		return nil
-	}
 	if err := unix.Mount("tmpfs", dst, "tmpfs", unix.MS_NOSUID|unix.MS_NOEXEC|unix.MS_NODEV, "mode=755"); err != nil {
 		return fmt.Errorf("error mounting %q to rootfs at %q: %w", "tmpfs", "/sys/fs/cgroup", err)
 	}
-	for i, dir := range cg.dirs {
-		name := filepath.Base(cg.mounts[i])
+	for i, dir := range cg.Dirs {
+		name := filepath.Base(cg.Mounts[i])
 		d := filepath.Join(dst, name)
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return err
@@ -173,6 +168,19 @@ func mountCgroups(root string, cg *cgroup, privileged bool) error {
 		if err := bindMount(dir, d, flags); err != nil {
 			return fmt.Errorf("error mounting %q to rootfs at %q: %w", dir, "/sys/fs/cgroup/"+name, err)
 		}
+	}
+	return nil
+}
+
+// mountCgroup2 mounts the cgroup2 filesystem, seen from the container's
+// cgroup namespace, after pivot_root.
+func mountCgroup2(privileged bool) error {
+	flags := uintptr(unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV)
+	if !privileged {
+		flags |= unix.MS_RDONLY
+	}
+	if err := unix.Mount("cgroup", "/sys/fs/cgroup", "cgroup2", flags, ""); err != nil {
+		return fmt.Errorf("error mounting %q to rootfs at %q: %w", "cgroup", "/sys/fs/cgroup", err)
 	}
 	return nil
 }

@@ -119,10 +119,6 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 	if _, err := Capabilities(spec.Privileged, spec.CapAdd, spec.CapDrop); err != nil {
 		return nil, err
 	}
-	req, err := json.Marshal(spec)
-	if err != nil {
-		return nil, err
-	}
 	flags := uintptr(unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC)
 	if spec.Network == "" || spec.Network == "none" {
 		flags |= unix.CLONE_NEWNET
@@ -166,10 +162,24 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 			Pdeathsig:  syscall.SIGKILL,
 		},
 	}
+	// The cgroups are made while the kernel creates the namespaces and the
+	// init's Go runtime starts; the init needs their paths, not to be in
+	// them, until it execs.
+	type cgResult struct {
+		cg  *cgroup
+		err error
+	}
+	cgDone := make(chan cgResult, 1)
+	go func() {
+		cg, err := newCgroup(spec.ID, spec.Resources, spec.Privileged)
+		cgDone <- cgResult{cg, err}
+	}()
 	err = spawn(cmd)
 	sio.close()
 	reqR.Close()
 	child.Close()
+	cgr := <-cgDone
+	p.sys.cg = cgr.cg
 	if err != nil {
 		reqW.Close()
 		p.Release()
@@ -184,17 +194,20 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 		p.Release()
 		return nil, err
 	}
-
-	if p.sys.cg, err = newCgroup(spec.ID, spec.Resources, spec.Privileged); err != nil {
+	if cgr.err != nil {
+		return fail(cgr.err)
+	}
+	req, err := json.Marshal(initRequest{Spec: spec, Cgroup: p.sys.cg.paths()})
+	if err != nil {
 		return fail(err)
 	}
+	_, werr := reqW.Write(req)
+	reqW.Close()
+	// The init builds the rootfs meanwhile; it waits for the go-ahead
+	// below before it execs, so the program runs in the cgroups.
 	if err := p.sys.cg.join(p.Pid); err != nil {
 		return fail(fmt.Errorf("start container %s: %w", spec.ID, err))
 	}
-	// The init reads its spec only now, so everything it does happens
-	// inside the container's cgroups.
-	_, werr := reqW.Write(req)
-	reqW.Close()
 	if hook != nil && werr == nil {
 		if err := hook(p.Pid); err != nil {
 			return fail(err)
@@ -232,6 +245,12 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 	conn.Close()
 	p.sys.conn = nil
 	return p, nil
+}
+
+// initRequest is what Start sends the init.
+type initRequest struct {
+	Spec   *Spec
+	Cgroup cgroupPaths
 }
 
 // sysProcess is the Linux side of a Process.
