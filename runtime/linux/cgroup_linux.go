@@ -331,9 +331,24 @@ func (c *cgroup) apply(r Resources, privileged bool) error {
 			if err := writeCgroup(d, "memory.max", strconv.FormatInt(r.Memory, 10)); err != nil {
 				return err
 			}
-			// Docker's default --memory-swap is twice --memory: as much swap again.
 			if exists(filepath.Join(d, "memory.swap.max")) {
-				writeCgroup(d, "memory.swap.max", strconv.FormatInt(r.Memory, 10))
+				// cgroup2 limits swap alone, not memory+swap.
+				swap := strconv.FormatInt(r.Memory, 10) // Docker's default: as much swap again
+				switch {
+				case r.MemorySwap < 0:
+					swap = "max"
+				case r.MemorySwap > 0:
+					swap = strconv.FormatInt(max(r.MemorySwap-r.Memory, 0), 10)
+				}
+				if err := writeCgroup(d, "memory.swap.max", swap); err != nil {
+					return err
+				}
+			}
+		}
+		if r.NanoCPUs > 0 && exists(filepath.Join(d, "cpu.max")) {
+			quota := r.NanoCPUs * cfsPeriod / 1e9
+			if err := writeCgroup(d, "cpu.max", fmt.Sprintf("%d %d", quota, cfsPeriod)); err != nil {
+				return err
 			}
 		}
 		if r.PidsLimit > 0 && exists(filepath.Join(d, "pids.max")) {
@@ -371,7 +386,14 @@ func (c *cgroup) apply(r Resources, privileged bool) error {
 			return err
 		}
 		if exists(filepath.Join(d, "memory.memsw.limit_in_bytes")) {
-			if err := writeCgroup(d, "memory.memsw.limit_in_bytes", strconv.FormatInt(2*r.Memory, 10)); err != nil {
+			swap := 2 * r.Memory // Docker's default --memory-swap
+			switch {
+			case r.MemorySwap < 0:
+				swap = -1
+			case r.MemorySwap > 0:
+				swap = r.MemorySwap
+			}
+			if err := writeCgroup(d, "memory.memsw.limit_in_bytes", strconv.FormatInt(swap, 10)); err != nil {
 				return err
 			}
 		}
@@ -386,8 +408,19 @@ func (c *cgroup) apply(r Resources, privileged bool) error {
 			return err
 		}
 	}
+	if d := c.ctrl["cpu"]; d != "" && r.NanoCPUs > 0 {
+		if err := writeCgroup(d, "cpu.cfs_period_us", strconv.Itoa(cfsPeriod)); err != nil {
+			return err
+		}
+		if err := writeCgroup(d, "cpu.cfs_quota_us", strconv.FormatInt(r.NanoCPUs*cfsPeriod/1e9, 10)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// cfsPeriod is the CPU bandwidth period Docker uses for --cpus, in µs.
+const cfsPeriod = 100000
 
 // join moves pid (a whole process) into every cgroup of the container.
 func (c *cgroup) join(pid int) error {

@@ -451,7 +451,7 @@ func TestPauseResume(t *testing.T) {
 
 func TestPidsAndCgroups(t *testing.T) {
 	spec := newSpec(t, "sleep", "1h")
-	spec.Resources = Resources{PidsLimit: 50, Memory: 64 << 20, CPUShares: 512}
+	spec.Resources = Resources{PidsLimit: 50, Memory: 64 << 20, CPUShares: 512, NanoCPUs: 1.5e9}
 	p, err := Start(spec, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -462,7 +462,10 @@ func TestPidsAndCgroups(t *testing.T) {
 		t.Fatalf("Pids = %v, %v; want [%d]", pids, err, p.Pid)
 	}
 	cg := p.sys.cg
-	for file, want := range map[string]string{"pids.max": "50", "memory.limit_in_bytes": "67108864", "cpu.shares": "512"} {
+	for file, want := range map[string]string{
+		"pids.max": "50", "memory.limit_in_bytes": "67108864", "cpu.shares": "512",
+		"cpu.cfs_quota_us": "150000", "cpu.cfs_period_us": "100000",
+	} {
 		ctrl, _, _ := strings.Cut(file, ".")
 		d := cg.dir(ctrl)
 		if d == "" {

@@ -95,9 +95,11 @@ type Mount struct {
 
 // Resources are the cgroup limits applied where the host allows them.
 type Resources struct {
-	Memory    int64 // bytes, 0 = unlimited
-	PidsLimit int64 // 0 = unlimited
-	CPUShares int64
+	Memory     int64 // bytes, 0 = unlimited
+	MemorySwap int64 // memory+swap bytes (--memory-swap): 0 = twice Memory, -1 = unlimited
+	PidsLimit  int64 // 0 = unlimited
+	CPUShares  int64
+	NanoCPUs   int64 // --cpus in billionths of a CPU, 0 = unlimited
 }
 
 // ExecSpec is a process started in a running container (docker exec).
