@@ -259,15 +259,10 @@ func validParent(img, parent *record) bool {
 	return true
 }
 
-// dropUnusedLayers removes layers a failed load stored that no image uses.
+// dropUnusedLayers removes those of chains that no image or lease uses.
 func (s *Store) dropUnusedLayers(chains []digest.Digest) {
 	s.mu.Lock()
-	used := map[digest.Digest]bool{}
-	for _, rec := range s.images {
-		for _, c := range rec.chain {
-			used[c] = true
-		}
-	}
+	used := s.usedLayers()
 	var drop []*layerInfo
 	for _, c := range chains {
 		if li := s.layers[c]; li != nil && !used[c] {

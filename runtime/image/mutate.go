@@ -264,19 +264,14 @@ func (s *Store) deleteImage(id digest.Digest, records *[]imagetypes.DeleteRespon
 }
 
 // removeImage deletes an image record, then its config and the layers no
-// other image uses, and returns those layers' chain ids, topmost first.
+// other image or lease uses, and returns those layers' chain ids, topmost first.
 func (s *Store) removeImage(rec *record) ([]digest.Digest, error) {
 	if err := os.Remove(s.imagePath(rec.id)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	s.mu.Lock()
 	delete(s.images, rec.id)
-	used := map[digest.Digest]bool{}
-	for _, other := range s.images {
-		for _, c := range other.chain {
-			used[c] = true
-		}
-	}
+	used := s.usedLayers()
 	var removed []digest.Digest
 	for i := len(rec.chain) - 1; i >= 0; i-- {
 		if c := rec.chain[i]; !used[c] && s.layers[c] != nil {

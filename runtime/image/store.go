@@ -73,6 +73,7 @@ type Store struct {
 	refs   map[string]digest.Digest   // normalized reference string → image id
 	named  map[string]reference.Named // the parsed keys of refs
 	layers map[digest.Digest]*layerInfo
+	leases map[string][]digest.Digest // holder → chain ids kept for it
 
 	usage    UsageChecker
 	registry *http.Client
@@ -108,6 +109,9 @@ type reposFile struct {
 
 const tmpPrefix = ".tmp-"
 
+// storeDirs are the directories of a store, relative to its root.
+var storeDirs = []string{"", "blobs/sha256", "layers", "images", "leases", "tmp"}
+
 // Open opens (creating if needed) the store under root and recovers it from
 // an interrupted write: temporary files and half-unpacked layers are
 // removed, images whose content is incomplete are dropped, and layers and
@@ -119,12 +123,13 @@ func Open(root string, opts ...Option) (*Store, error) {
 		refs:     map[string]digest.Digest{},
 		named:    map[string]reference.Named{},
 		layers:   map[digest.Digest]*layerInfo{},
+		leases:   map[string][]digest.Digest{},
 		registry: &http.Client{Timeout: 15 * time.Second},
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	for _, d := range []string{"", "blobs/sha256", "layers", "images", "tmp"} {
+	for _, d := range storeDirs {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
 			return nil, fmt.Errorf("open image store: %w", err)
 		}
@@ -139,6 +144,9 @@ func Open(root string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open image store: %w", err)
 	}
 	if err := s.loadRefs(); err != nil {
+		return nil, fmt.Errorf("open image store: %w", err)
+	}
+	if err := s.loadLeases(); err != nil {
 		return nil, fmt.Errorf("open image store: %w", err)
 	}
 	if err := s.collectGarbage(); err != nil {
@@ -168,7 +176,7 @@ func (s *Store) imagePath(id digest.Digest) string {
 
 // removeTemps deletes every ".tmp-" entry an interrupted write left behind.
 func (s *Store) removeTemps() error {
-	for _, d := range []string{"", "blobs/sha256", "layers", "images", "tmp"} {
+	for _, d := range storeDirs {
 		dir := filepath.Join(s.root, d)
 		ents, err := os.ReadDir(dir)
 		if err != nil {
@@ -329,16 +337,13 @@ func (s *Store) loadRefs() error {
 	return nil
 }
 
-// collectGarbage removes layers and blobs that no image refers to: what an
-// interrupted load or a removal left behind.
+// collectGarbage removes layers and blobs that no image or lease refers to:
+// what an interrupted load or a removal left behind.
 func (s *Store) collectGarbage() error {
-	usedLayers := map[digest.Digest]bool{}
+	usedLayers := s.usedLayers()
 	usedBlobs := map[digest.Digest]bool{}
-	for id, rec := range s.images {
+	for id := range s.images {
 		usedBlobs[id] = true
-		for _, c := range rec.chain {
-			usedLayers[c] = true
-		}
 	}
 	for chain, li := range s.layers {
 		if !usedLayers[chain] {
