@@ -201,7 +201,11 @@ func newCgroup(id string, res Resources, privileged bool) (*cgroup, error) {
 	for _, h := range hs {
 		parent := filepath.Join(h.mount, h.own, cgroupParent)
 		dir := filepath.Join(parent, id)
-		if err := mkdirCgroup(parent, dir); err != nil {
+		var setup func() // runs when the parent is new
+		if v2 {
+			setup = func() { enableControllers(filepath.Join(h.mount, h.own), parent) }
+		}
+		if err := mkdirCgroup(parent, dir, setup); err != nil {
 			if errors.Is(err, os.ErrPermission) || errors.Is(err, unix.EROFS) {
 				continue // not ours to change: run without this hierarchy
 			}
@@ -217,7 +221,6 @@ func newCgroup(id string, res Resources, privileged bool) (*cgroup, error) {
 		c.dirs = append(c.dirs, dir)
 		c.mounts = append(c.mounts, h.mount)
 		if v2 {
-			enableControllers(filepath.Join(h.mount, h.own), parent)
 			c.ctrl[""] = dir
 			continue
 		}
@@ -232,9 +235,10 @@ func newCgroup(id string, res Resources, privileged bool) (*cgroup, error) {
 	return c, nil
 }
 
-// mkdirCgroup creates dir in parent, retrying when RemoveStaleCgroups
-// removed the (then empty) parent in between.
-func mkdirCgroup(parent, dir string) error {
+// mkdirCgroup creates dir in parent, creating the parent (and running
+// setup, if any) when it is missing: the first container, or after
+// RemoveStaleCgroups removed it.
+func mkdirCgroup(parent, dir string, setup func()) error {
 	for range 5 {
 		err := os.Mkdir(dir, 0o755)
 		if err == nil || !errors.Is(err, os.ErrNotExist) {
@@ -242,6 +246,9 @@ func mkdirCgroup(parent, dir string) error {
 		}
 		if err := os.MkdirAll(parent, 0o755); err != nil {
 			return err
+		}
+		if setup != nil {
+			setup()
 		}
 	}
 	return os.Mkdir(dir, 0o755)

@@ -137,12 +137,31 @@ func TestNoLeaks(t *testing.T) {
 	}
 }
 
+// cpuMetrics reports the CPU time the benchmark's children and the engine
+// itself used per operation: steadier than wall time on a busy machine.
+func cpuMetrics(b *testing.B) func() {
+	var self0, kids0 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids0)
+	return func() {
+		var self1, kids1 syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &self1)
+		syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids1)
+		cpu := func(a, b syscall.Rusage) float64 {
+			return float64(b.Utime.Nano()+b.Stime.Nano()-a.Utime.Nano()-a.Stime.Nano()) / 1e6
+		}
+		b.ReportMetric(cpu(kids0, kids1)/float64(b.N), "child-cpu-ms/op")
+		b.ReportMetric(cpu(self0, self1)/float64(b.N), "engine-cpu-ms/op")
+	}
+}
+
 // BenchmarkStartTrue is the runtime's share of `docker run --rm IMAGE true`:
 // namespaces, cgroups, rootfs, exec of a static program, exit, cleanup.
 func BenchmarkStartTrue(b *testing.B) {
 	spec := newSpec(b, "true")
 	dir := b.TempDir()
 	i := 0
+	defer cpuMetrics(b)()
 	for b.Loop() {
 		// A fresh container layer, as the engine gives each container
 		// (outside the runtime's share).
@@ -168,6 +187,7 @@ func BenchmarkStartTrue(b *testing.B) {
 // program started without any container around it.
 func BenchmarkExecTrue(b *testing.B) {
 	needRoot(b)
+	defer cpuMetrics(b)()
 	for b.Loop() {
 		if err := exec.Command(fixture.probe, "true").Run(); err != nil {
 			b.Fatal(err)
