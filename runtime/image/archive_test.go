@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"encoding/json"
 	"io"
@@ -430,4 +431,45 @@ func FuzzLoad(f *testing.F) {
 func jsonString(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+func TestLoadCompressedArchivesAndLayers(t *testing.T) {
+	src := openTest(t)
+	layer := tarOf(t, map[string]string{"hello": "world"})
+	img := testImage(t, src, "x", [][]byte{layer}, "gz:1")
+	var saved bytes.Buffer
+	if err := src.Save(&saved, []string{"gz:1"}); err != nil {
+		t.Fatal(err)
+	}
+	// The whole archive gzipped, as `docker save | gzip` makes.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(saved.Bytes())
+	zw.Close()
+	dst := openTest(t)
+	if _, err := dst.Load(&gz); err != nil {
+		t.Fatalf("gzipped archive: %v", err)
+	}
+	if got, err := dst.Get("gz:1"); err != nil || got.ID != img.ID {
+		t.Fatalf("gzipped archive loaded %v %v", got, err)
+	}
+	// A gzipped layer blob, as registries and containerd-backed saves hold them.
+	var zl bytes.Buffer
+	zw = gzip.NewWriter(&zl)
+	zw.Write(layer)
+	zw.Close()
+	manifest, _ := json.Marshal([]manifestItem{{Config: "c.json", RepoTags: []string{"gz:2"}, Layers: []string{"l.tar.gz"}}})
+	archive := rawTar(t, file("c.json", string(img.RawConfig)), file("l.tar.gz", zl.String()), file("manifest.json", string(manifest)))
+	dst2 := openTest(t)
+	if _, err := dst2.Load(bytes.NewReader(archive)); err != nil {
+		t.Fatalf("gzipped layer: %v", err)
+	}
+	got, err := dst2.Get("gz:2")
+	if err != nil || got.ID != img.ID {
+		t.Fatalf("gzipped layer loaded %v %v", got, err)
+	}
+	dirs, _ := dst2.Layers(got)
+	if b, _ := os.ReadFile(filepath.Join(dirs[0], "hello")); string(b) != "world" {
+		t.Errorf("content %q", b)
+	}
 }

@@ -13,7 +13,9 @@
 // toolbox binary with no download: a deterministic layer, so the same
 // toolbox always gives the same image id.
 //
-// Not here: containers (runtime/engine, which tells the store which images
-// are in use through UsageChecker), building images from Dockerfiles, and
-// the HTTP routes (runtime/api). Main types: Store and Image.
+// Containers are not here: runtime/engine tells the store which images are
+// in use (UsageChecker) and leases the layers of the image a container was
+// created from (Lease, LeasedLayers, Release), so `docker rmi -f` cannot
+// pull layers from under a container. Also not here: building images from
+// Dockerfiles, and the HTTP routes (runtime/api). Main types: Store and Image.
 package image
