@@ -1,7 +1,6 @@
 package linux
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,10 +36,7 @@ func Exec(toolbox string, containerPid int, spec *ExecSpec) (*Process, error) {
 	if _, err := Capabilities(spec.Privileged, spec.CapAdd, spec.CapDrop); err != nil {
 		return nil, err
 	}
-	req, err := json.Marshal(execRequest{Pid: containerPid, Spec: *spec})
-	if err != nil {
-		return nil, err
-	}
+	req := encodeExecRequest(execRequest{Pid: containerPid, Spec: *spec})
 	p := &Process{sys: &sysProcess{exec: true}}
 	sio, err := newStdio(p, spec.Stdin, spec.Tty)
 	if err != nil {
@@ -154,7 +150,10 @@ func ExecHelper(args []string) {
 	runtime.LockOSThread() // see Exec: this thread enters the container
 	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
 	var req execRequest
-	conn, err := helperConn(&req)
+	conn, err := helperConn(func(b []byte) (err error) {
+		req, err = decodeExecRequest(b)
+		return err
+	})
 	if conn == nil {
 		fmt.Fprintln(os.Stderr, ExecCommand+":", err)
 		os.Exit(125)

@@ -24,7 +24,10 @@ func Init(args []string) {
 	runtime.LockOSThread()
 	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
 	var req initRequest
-	conn, err := helperConn(&req)
+	conn, err := helperConn(func(b []byte) (err error) {
+		req, err = decodeInitRequest(b)
+		return err
+	})
 	if conn == nil {
 		fmt.Fprintln(os.Stderr, InitCommand+":", err)
 		os.Exit(125)

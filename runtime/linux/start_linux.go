@@ -1,7 +1,6 @@
 package linux
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -197,11 +196,7 @@ func Start(spec *Spec, hook func(pid int) error) (*Process, error) {
 	if cgr.err != nil {
 		return fail(cgr.err)
 	}
-	req, err := json.Marshal(initRequest{Spec: spec, Cgroup: p.sys.cg.paths()})
-	if err != nil {
-		return fail(err)
-	}
-	_, werr := reqW.Write(req)
+	_, werr := reqW.Write(encodeInitRequest(initRequest{Spec: spec, Cgroup: p.sys.cg.paths()}))
 	reqW.Close()
 	// The init builds the rootfs meanwhile; it waits for the go-ahead
 	// below before it execs, so the program runs in the cgroups.

@@ -1,7 +1,6 @@
 package linux
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,18 +11,18 @@ import (
 )
 
 // The engine and its helper processes (init, exec helper) talk over a
-// SOCK_SEQPACKET socketpair: one JSON message per packet, file descriptors
+// SOCK_SEQPACKET socketpair: one message per packet (codec_linux.go), file descriptors
 // (the pty master) as SCM_RIGHTS. The helper's end is close-on-exec, so
 // end-of-file tells the engine the helper exec'd the container's program
 // (or died).
 type message struct {
-	Type   string `json:"t"`
-	Msg    string `json:"msg,omitempty"`
-	Code   int    `json:"code,omitempty"`
-	Daemon bool   `json:"daemon,omitempty"`
-	Pid    int    `json:"pid,omitempty"`
-	Signal int    `json:"sig,omitempty"`
-	Status int    `json:"status,omitempty"` // a raw wait status
+	Type   string
+	Msg    string
+	Code   int
+	Daemon bool
+	Pid    int
+	Signal int
+	Status int // a raw wait status
 }
 
 const (
@@ -78,16 +77,15 @@ func socketPair() (*syncConn, *os.File, error) {
 }
 
 func (c *syncConn) send(m message, fds ...int) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
+	var e encoder
+	e.message(m)
+	b := e.b
 	var oob []byte
 	if len(fds) > 0 {
 		oob = unix.UnixRights(fds...)
 	}
 	var serr error
-	err = c.rc.Write(func(fd uintptr) bool {
+	err := c.rc.Write(func(fd uintptr) bool {
 		for {
 			if serr = unix.Sendmsg(int(fd), b, oob, nil, 0); serr != unix.EINTR {
 				return serr != unix.EAGAIN
@@ -143,7 +141,9 @@ func (c *syncConn) recv() (message, []int, error) {
 			}
 		}
 	}
-	if err := json.Unmarshal(buf[:n], &m); err != nil {
+	d := decoder{b: buf[:n]}
+	m = d.message()
+	if err := d.done(); err != nil {
 		for _, fd := range fds {
 			unix.Close(fd)
 		}
@@ -155,13 +155,16 @@ func (c *syncConn) recv() (message, []int, error) {
 func (c *syncConn) Close() error { return c.f.Close() }
 
 // helperConn opens the inherited request and sync descriptors of a helper
-// process and reads its request into v.
-func helperConn(v any) (*syncConn, error) {
+// process and hands the request to decode.
+func helperConn(decode func([]byte) error) (*syncConn, error) {
 	unix.CloseOnExec(fdSpec)
 	unix.CloseOnExec(fdSync)
 	req := os.NewFile(fdSpec, "request")
-	err := json.NewDecoder(req).Decode(v)
+	b, err := io.ReadAll(req)
 	req.Close()
+	if err == nil {
+		err = decode(b)
+	}
 	c, cerr := newSyncConn(os.NewFile(fdSync, "sync"))
 	if cerr != nil {
 		return nil, cerr
