@@ -249,6 +249,8 @@ func (sw *streamWriter) fail(err error) {
 }
 
 func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
+	// Progress goes out while the archive still comes in.
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	sw := newStreamWriter(w)
 	var opts []image.LoadOption
 	if !boolParam(r, "quiet") {
