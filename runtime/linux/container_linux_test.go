@@ -504,7 +504,12 @@ func TestInitReaper(t *testing.T) {
 		{"without it they are not", []string{"orphan"}, false, 0, "zombies 1\n", "", nil},
 		{"a missing program", []string{"nosuch"}, true, 127, "", "[FATAL tini (1)] exec nosuch failed: No such file or directory\n", nil},
 		{"signals are forwarded", []string{"sleep", "1h"}, true, 128 + 15, "", "", func(p *Process) {
-			time.Sleep(100 * time.Millisecond)
+			// The reaper listens for signals before it forks the child.
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if pids, _ := Pids(p.Pid); len(pids) == 2 {
+					break
+				}
+			}
 			p.Signal(syscall.SIGTERM)
 		}},
 	}
