@@ -10,9 +10,12 @@ import (
 	"time"
 
 	"github.com/containerd/errdefs"
+	"github.com/distribution/reference"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/moby/moby/api/types/container"
 	imagetypes "github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/jsonstream"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/api/types/storage"
 
 	"github.com/boxlab/boxlab/runtime/image"
@@ -83,8 +86,8 @@ func (s *Server) imagePost(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) imageDelete(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("rest")
-	if name == "" {
-		return errPageNotFound
+	if strings.TrimSpace(name) == "" {
+		return invalidArg("image name cannot be blank")
 	}
 	records, err := s.images.Delete(name, boolParam(r, "force"), !boolParam(r, "noprune"))
 	if err != nil {
@@ -110,13 +113,20 @@ func (s *Server) imageList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Docker counts containers per image only for API 1.51 and newer; the
+	// store's counts serve `system df`.
+	for i := range sums {
+		sums[i].Containers = -1
+	}
 	return writeJSON(w, http.StatusOK, sums)
 }
 
 // imageInspectResponse is GET /images/{name}/json in the shape of API 1.47
 // (Docker 27): the moby api module of this version dropped Parent and
-// DockerVersion, which 1.47 still sends, so the reply is declared here with
-// Docker's field order, reusing the module's types for the parts.
+// DockerVersion, which 1.47 still sends, and API 1.49 and older send the
+// image config as a container config with every legacy field (Hostname,
+// AttachStdin, ...), so the reply is declared here with Docker's field
+// order, reusing the module's types for the parts.
 type imageInspectResponse struct {
 	ID            string `json:"Id"`
 	RepoTags      []string
@@ -126,7 +136,7 @@ type imageInspectResponse struct {
 	Created       string `json:",omitempty"`
 	DockerVersion string
 	Author        string
-	Config        *dockerspec.DockerOCIImageConfig
+	Config        *container.Config
 	Architecture  string
 	Variant       string `json:",omitempty"`
 	Os            string
@@ -155,7 +165,7 @@ func (s *Server) imageInspect(w http.ResponseWriter, name string) error {
 		Comment:       img.Comment,
 		DockerVersion: img.DockerVersion,
 		Author:        c.Author,
-		Config:        &c.Config,
+		Config:        legacyImageConfig(c.Config),
 		Architecture:  c.Architecture,
 		Variant:       c.Variant,
 		Os:            c.OS,
@@ -183,6 +193,34 @@ func (s *Server) imageInspect(w http.ResponseWriter, name string) error {
 	return writeJSON(w, http.StatusOK, resp)
 }
 
+// legacyImageConfig converts an image config to the container config API
+// 1.49 and older report it as.
+func legacyImageConfig(c dockerspec.DockerOCIImageConfig) *container.Config {
+	cfg := &container.Config{
+		User:        c.User,
+		Env:         c.Env,
+		Cmd:         c.Cmd,
+		Healthcheck: c.Healthcheck,
+		ArgsEscaped: c.ArgsEscaped,
+		Volumes:     c.Volumes,
+		WorkingDir:  c.WorkingDir,
+		Entrypoint:  c.Entrypoint,
+		OnBuild:     c.OnBuild,
+		Labels:      c.Labels,
+		StopSignal:  c.StopSignal,
+		Shell:       c.Shell,
+	}
+	for p := range c.ExposedPorts {
+		if port, err := network.ParsePort(p); err == nil {
+			if cfg.ExposedPorts == nil {
+				cfg.ExposedPorts = network.PortSet{}
+			}
+			cfg.ExposedPorts[port] = struct{}{}
+		}
+	}
+	return cfg
+}
+
 func (s *Server) imageSave(w http.ResponseWriter, r *http.Request) error {
 	return s.save(w, r.URL.Query()["names"])
 }
@@ -193,11 +231,12 @@ func (s *Server) save(w http.ResponseWriter, names []string) error {
 	w.Header().Set("Content-Type", "application/x-tar")
 	tw := &trackingWriter{w: w}
 	if err := s.images.Save(tw, names); err != nil {
-		if tw.wrote {
-			s.log.Debug("image save failed mid-stream", "err", err)
-			return nil
+		if !tw.wrote {
+			return err
 		}
-		return err
+		// Docker appends the error to the stream it already started.
+		data, _ := json.Marshal(streamError{Detail: jsonstream.Error{Message: err.Error()}, Message: err.Error()})
+		w.Write(append(data, '\r', '\n'))
 	}
 	return nil
 }
@@ -253,7 +292,8 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	sw := newStreamWriter(w)
 	var opts []image.LoadOption
-	if !boolParam(r, "quiet") {
+	// Docker is quiet unless the client says quiet=0 (the CLI always says).
+	if r.URL.Query().Has("quiet") && !boolParam(r, "quiet") {
 		var last time.Time
 		opts = append(opts, image.WithLoadProgress(func(p image.LoadProgress) {
 			// One message per 100ms per layer, and the last one, like Docker's throttled progress.
@@ -284,9 +324,13 @@ func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("fromImage") == "" {
 		return invalidArg("fromImage or fromSrc is required")
 	}
-	ref, err := image.PullReference(q.Get("fromImage"), q.Get("tag"))
+	// `docker pull -a` may send the name with a trailing ":".
+	ref, err := image.PullReference(strings.TrimSuffix(q.Get("fromImage"), ":"), q.Get("tag"))
 	if err != nil {
 		return err
+	}
+	if reference.FamiliarName(ref) == "scratch" {
+		return errdefs.ErrPermissionDenied.WithMessage("'scratch' is a reserved name")
 	}
 	return s.images.Pull(r.Context(), ref)
 }

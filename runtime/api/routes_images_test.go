@@ -80,6 +80,8 @@ func TestImageRoutesErrorsAreDockers(t *testing.T) {
 		{"GET", "/v1.47/images/get?names=nosuch:1", 404, `{"message":"reference does not exist"}`},
 		{"POST", "/v1.47/images/create?fromImage=alpine&tag=latest", 500, `{"message":"Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host"}`},
 		{"POST", "/v1.47/images/create?fromSrc=-", 501, `{"message":"importing images is not supported by boxlab yet"}`},
+		{"POST", "/v1.47/images/create?fromImage=scratch", 403, `{"message":"'scratch' is a reserved name"}`},
+		{"DELETE", "/v1.47/images/", 400, `{"message":"image name cannot be blank"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -113,7 +115,9 @@ func TestImageInspectShapeOfAPI147(t *testing.T) {
 			"Architecture":  `"amd64"`,
 			"Os":            `"linux"`,
 			"RootFS":        `{"Type":"layers","Layers":["` + img.Config.RootFS.DiffIDs[0].String() + `"]}`,
-			"Config":        `{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]}`,
+			// API 1.49 and older report the legacy container-config fields too.
+			"Config": `{"Hostname":"","Domainname":"","User":"","AttachStdin":false,"AttachStdout":false,"AttachStderr":false,"Tty":false,"OpenStdin":false,"StdinOnce":false,` +
+				`"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"Image":"","Volumes":null,"WorkingDir":"","Entrypoint":null,"Labels":null}`,
 		}
 		for k, v := range want {
 			if k == "Architecture" && img.Config.Architecture != "amd64" {
@@ -190,8 +194,9 @@ func TestImageSaveLoadOverHTTP(t *testing.T) {
 	if code != 200 || body != `{"stream":"Loaded image: boxlab/base:latest\n"}`+"\r\n" {
 		t.Errorf("quiet load = %d %q", code, body)
 	}
+	// Without a quiet parameter Docker is quiet.
 	code, body = call(t, dst, "POST", "/v1.47/images/load", strings.NewReader(archive))
-	if code != 200 || !strings.HasSuffix(body, `{"stream":"Loaded image: boxlab/base:latest\n"}`+"\r\n") {
+	if code != 200 || body != `{"stream":"Loaded image: boxlab/base:latest\n"}`+"\r\n" {
 		t.Errorf("load = %d %q", code, body)
 	}
 	code, body = call(t, dst, "POST", "/v1.47/images/load?quiet=1", bytes.NewReader(bytes.Repeat([]byte{0xa5}, 2048)))
@@ -201,8 +206,8 @@ func TestImageSaveLoadOverHTTP(t *testing.T) {
 	// A fresh store loads a layer, so progress is reported.
 	fresh, _ := image.Open(t.TempDir())
 	s.images = fresh
-	_, body = call(t, dst, "POST", "/v1.47/images/load", strings.NewReader(archive))
-	if !strings.Contains(body, `{"status":"Loading layer","progressDetail":{"current":`) {
+	_, body = call(t, dst, "POST", "/v1.47/images/load?quiet=0", strings.NewReader(archive))
+	if !strings.Contains(body, `{"status":"Loading layer","progressDetail":{"current":`) || !strings.HasSuffix(body, `{"stream":"Loaded image: boxlab/base:latest\n"}`+"\r\n") {
 		t.Errorf("no progress in %q", body)
 	}
 }
