@@ -29,13 +29,17 @@ func refDocker(t *testing.T) func(stdin []byte, args ...string) (string, error) 
 	if err != nil {
 		t.Skip("no docker CLI on PATH")
 	}
-	return func(stdin []byte, args ...string) (string, error) {
+	run := func(stdin []byte, args ...string) (string, error) {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), "DOCKER_HOST="+refDockerHost)
 		cmd.Stdin = bytes.NewReader(stdin)
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
+	if out, err := run(nil, "version", "--format", "{{.Server.Version}}"); err != nil {
+		t.Skipf("reference dockerd not usable: %s", out)
+	}
+	return run
 }
 
 func TestBuiltinImagesLoadAndRunInRealDocker(t *testing.T) {
