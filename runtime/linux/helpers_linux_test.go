@@ -34,6 +34,10 @@ var probeApplets = []string{
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(testEngineEnv) != "" {
+		runTestEngine()
+		return
+	}
 	dir, err := os.MkdirTemp("", "boxlab-linux-test-")
 	if err != nil {
 		panic(err)
