@@ -11,10 +11,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// overlayOpaque is the xattr overlayfs reads to hide lower layers below a directory.
-const overlayOpaque = "trusted.overlay.opaque"
+// overlayOpaque is the xattr overlayfs reads to hide lower layers below a
+// directory; an unprivileged user (rootless, overlay mounted with
+// "userxattr") cannot set trusted.* names and gets the user.* one.
+const (
+	overlayOpaque     = "trusted.overlay.opaque"
+	overlayOpaqueUser = "user.overlay.opaque"
+)
 
-// makeWhiteout creates the overlayfs whiteout for name: a 0:0 character device.
+// makeWhiteout creates the overlayfs whiteout for name: a 0:0 character
+// device (which Linux 5.8+ lets unprivileged users make too).
 func makeWhiteout(root *os.Root, name string) error {
 	dir, base := path.Split(name)
 	return mknodIn(root, dir, base, unix.S_IFCHR, 0)
@@ -27,7 +33,14 @@ func setOpaque(root *os.Root, dir string) error {
 		return err
 	}
 	defer d.Close()
-	return unix.Fsetxattr(int(d.Fd()), overlayOpaque, []byte("y"), 0)
+	err = unix.Fsetxattr(int(d.Fd()), overlayOpaque, []byte("y"), 0)
+	if err == unix.EPERM && os.Geteuid() != 0 {
+		err = unix.Fsetxattr(int(d.Fd()), overlayOpaqueUser, []byte("y"), 0)
+	}
+	if err != nil {
+		return &fs.PathError{Op: "setxattr", Path: dir, Err: err}
+	}
+	return nil
 }
 
 // makeDevice creates a device node or fifo from a tar header.
