@@ -92,8 +92,16 @@ func TestContainersDieWithTheEngine(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// The cgroups of the dead engine's container are stale now.
-	RemoveStaleCgroups()
+	// The cgroups of the dead engine's container are stale now; they can
+	// go once its last process is reaped.
+	cg := filepath.Join("/sys/fs/cgroup/pids", cgroupParent, "engine-death-"+strconv.Itoa(engine.Process.Pid))
+	for {
+		RemoveStaleCgroups()
+		if _, err := os.Stat(cg); err != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // running reports whether pid is a live process (not a zombie).

@@ -131,7 +131,7 @@ func TestNoLeaks(t *testing.T) {
 		t.Errorf("cgroups changed:\n%s\nnow:\n%s", strings.Join(before.cgroups, "\n"), strings.Join(after.cgroups, "\n"))
 	}
 	for _, c := range after.cgroups {
-		if strings.Contains(c, "/"+cgroupParent+"/") {
+		if strings.Contains(c, "/"+cgroupParent+"/") && !slices.Contains(before.cgroups, c) {
 			t.Errorf("cgroup left: %s", c)
 		}
 	}
