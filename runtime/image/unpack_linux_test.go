@@ -56,3 +56,28 @@ func TestUnpackWhiteoutsAsOverlay(t *testing.T) {
 		t.Errorf("d opaque xattr = %q", v)
 	}
 }
+
+// FuzzUnpack checks that no layer tar, however hostile, writes outside the
+// layer directory.
+func FuzzUnpack(f *testing.F) {
+	f.Add(tarOf(f, map[string]string{"a/": "", "a/b": "x", "l": "->a/b", ".wh.gone": "", "a/.wh..wh..opq": ""}))
+	f.Add(rawTar(f, file("../../escape", "x"), link("up", "../.."), file("up/escape2", "y")))
+	f.Add(rawTar(f, link("abs", "/"), file("abs/etc/escape3", "z"), link("loop", "loop"), file("loop/x", "1")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parent := t.TempDir()
+		layer := filepath.Join(parent, "layer")
+		if err := os.Mkdir(layer, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		unpackTar(layer, bytes.NewReader(data))
+		ents, _ := os.ReadDir(parent)
+		if len(ents) != 1 || ents[0].Name() != "layer" {
+			t.Fatalf("unpack wrote next to the layer: %v", ents)
+		}
+		for _, p := range []string{"/escape", "/escape2", "/etc/escape3"} {
+			if _, err := os.Lstat(p); err == nil {
+				t.Fatalf("unpack wrote %s", p)
+			}
+		}
+	})
+}
