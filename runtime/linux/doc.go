@@ -7,8 +7,10 @@
 // The engine calls Start (a container's first process) and Exec (docker
 // exec); both return a *Process to wait for, signal, resize, pause and
 // release. StartError carries Docker's wording and exit code when a program
-// cannot be started. ParseSignal, SignalName and Capabilities apply Docker's
-// rules to user input.
+// cannot be started. Pids lists a container's processes (docker top) and
+// RemoveStaleCgroups cleans up after an engine that crashed. ParseSignal,
+// SignalName, ValidSignal and Capabilities apply Docker's rules to user
+// input.
 //
 // The namespace work never runs in the multithreaded engine: Start re-execs
 // the lean toolbox binary as Init (InitCommand), Exec as ExecHelper

@@ -14,10 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ReaperPath is where a container started with Spec.Init finds the toolbox
-// acting as its init (docker run --init), as in Docker.
-const ReaperPath = "/sbin/docker-init"
-
 // setupRootfs builds the container's root at spec.Rootfs.Target inside the
 // init's own mount namespace, in Docker's order, and pivots into it. Nothing
 // here is visible to the host: / is made private first.

@@ -11,6 +11,10 @@ const (
 	ReaperCommand = "docker-init"
 )
 
+// ReaperPath is where a container started with Spec.Init finds the toolbox
+// acting as its init (docker run --init), as in Docker.
+const ReaperPath = "/sbin/docker-init"
+
 // DefaultPath is the PATH a container gets when its image sets none (Docker's).
 const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
