@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/boxlab/boxlab/runtime/lean"
+	"golang.org/x/sys/unix"
 )
 
 // The container tests run real containers: they need root and the Go
@@ -45,6 +46,16 @@ func TestMain(m *testing.M) {
 	fixture.skip = setupFixture(dir)
 	code := m.Run()
 	os.RemoveAll(dir)
+	if parity.rootfs != "" {
+		os.RemoveAll(parity.rootfs)
+	}
+	// The per-hierarchy boxlab parents outlive containers by design; leave
+	// none behind once nobody (another test process, an engine) uses them.
+	if _, hs, err := hostHierarchies(); err == nil {
+		for _, h := range hs {
+			unix.Rmdir(filepath.Join(h.mount, h.own, cgroupParent))
+		}
+	}
 	os.Exit(code)
 }
 
