@@ -274,7 +274,7 @@ func TestRequestSequenceParity(t *testing.T) {
 		{"images"},
 		{"images", "-a", "--filter", "dangling=true", "busybox"},
 		{"logs", "c1"},
-		{"logs", "-f", "-t", "--tail", "5", "--since", "2024-01-02T03:04:05Z", "--until", "10m", "--details", "c1"},
+		{"logs", "-f", "-t", "--tail", "5", "--since", "2024-01-02T03:04:05Z", "--until", "2024-01-03T00:00:00Z", "--details", "c1"},
 		{"exec", "-d", "-e", "A=1", "-w", "/tmp", "-u", "nobody", "--privileged", "c1", "sh", "-c", "true"},
 		{"container", "prune", "-f", "--filter", "until=24h"},
 		{"events", "--since", "1700000000", "--until", "1700000001", "--filter", "type=container"},
