@@ -278,19 +278,32 @@ func id(c *Context, args []string) int {
 		groups, _ = syscall.Getgroups()
 	}
 	names := o.on('n')
-	switch {
-	case o.on('u'):
-		if names {
-			fmt.Fprintln(c.Stdout, userName(uid))
-		} else {
-			fmt.Fprintln(c.Stdout, uid)
+	// A name, or busybox's error for an id without one.
+	name := func(id int, user bool) (string, bool) {
+		if user {
+			if e, ok := userByID(id); ok {
+				return e.name, true
+			}
+		} else if g, ok := groupByID(id); ok {
+			return g.name, true
 		}
-		return 0
-	case o.on('g'):
-		if names {
-			fmt.Fprintln(c.Stdout, groupName(gid))
-		} else {
-			fmt.Fprintln(c.Stdout, gid)
+		return strconv.Itoa(id), false
+	}
+	switch {
+	case o.on('u'), o.on('g'):
+		id := uid
+		if !o.on('u') {
+			id = gid
+		}
+		if !names {
+			fmt.Fprintln(c.Stdout, id)
+			return 0
+		}
+		n, ok := name(id, o.on('u'))
+		fmt.Fprintln(c.Stdout, n)
+		if !ok {
+			c.Errorf("unknown ID %d", id)
+			return 1
 		}
 		return 0
 	case o.on('G'):
@@ -300,20 +313,26 @@ func id(c *Context, args []string) int {
 		}
 		parts := make([]string, len(list))
 		for i, g := range list {
+			parts[i] = strconv.Itoa(g)
 			if names {
-				parts[i] = groupName(g)
-			} else {
-				parts[i] = strconv.Itoa(g)
+				parts[i], _ = name(g, false)
 			}
 		}
 		fmt.Fprintln(c.Stdout, strings.Join(parts, " "))
 		return 0
 	}
-	line := fmt.Sprintf("uid=%d(%s) gid=%d(%s)", uid, userName(uid), gid, groupName(gid))
+	// Ids without a name print bare, as busybox does: uid=4321 gid=4321.
+	withName := func(id int, user bool) string {
+		if n, ok := name(id, user); ok {
+			return fmt.Sprintf("%d(%s)", id, n)
+		}
+		return strconv.Itoa(id)
+	}
+	line := fmt.Sprintf("uid=%s gid=%s", withName(uid, true), withName(gid, false))
 	if len(groups) > 0 {
 		parts := make([]string, len(groups))
 		for i, g := range groups {
-			parts[i] = fmt.Sprintf("%d(%s)", g, groupName(g))
+			parts[i] = withName(g, false)
 		}
 		line += " groups=" + strings.Join(parts, ",")
 	}

@@ -63,6 +63,8 @@ func TestId(t *testing.T) {
 		{args: []string{"nosuchuser"}, stderr: "id: unknown user nosuchuser\n", code: 1},
 		{args: []string{"-n"}, stderr: usageOf("id"), code: 1},
 		{args: []string{"-u"}, want: fmt.Sprintf("%d\n", os.Geteuid())},
+		{args: []string{"1001"}, want: "uid=1001(verylongusername) gid=1001 groups=1001\n"},
+		{args: []string{"-gn", "verylongusername"}, want: "1001\n", stderr: "id: unknown ID 1001\n", code: 1},
 	})
 	if os.Geteuid() == 0 {
 		runCases(t, "whoami", []appletCase{{want: "root\n"}})
