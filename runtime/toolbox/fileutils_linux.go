@@ -2,6 +2,7 @@ package toolbox
 
 import (
 	"bufio"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ func init() {
 		&Applet{Name: "realpath", Usage: "realpath FILE...", Help: "Print absolute pathnames of specified FILEs", Run: realpath},
 		&Applet{Name: "readlink", Usage: "readlink [-fnv] FILE", Help: "Display the value of a symlink\n\n\t-f\tCanonicalize by following all symlinks\n\t-n\tDon't add newline\n\t-v\tVerbose", Run: readlink},
 		&Applet{Name: "pwd", Usage: "pwd", Help: "Print the full filename of the current working directory", Run: pwd},
+		&Applet{Name: "mktemp", Usage: "mktemp [-dt] [-p DIR] [TEMPLATE]", Help: "Create a temporary file with name based on TEMPLATE and print its name.\nTEMPLATE must end with XXXXXX (e.g. [/dir/]nameXXXXXX).\nWithout TEMPLATE, -t tmp.XXXXXX is assumed.\n\n\t-d\tMake directory, not file\n\t-q\tFail silently on errors\n\t-t\tPrepend base directory name to TEMPLATE\n\t-p DIR\tUse DIR as a base directory (implies -t)\n\t-u\tDo not create anything; print a name", Run: mktemp},
 	)
 }
 
@@ -1538,6 +1540,77 @@ func readlink(c *Context, args []string) int {
 		fmt.Fprintln(c.Stdout, out)
 	}
 	return 0
+}
+
+func mktemp(c *Context, args []string) int {
+	o, names, ok := c.getopt(args, "dqtp:u", nil)
+	if !ok {
+		return 1
+	}
+	template := "tmp.XXXXXX"
+	prefixDir := o.on('t') || o.on('p') || len(names) == 0
+	if len(names) > 0 {
+		template = names[0]
+	}
+	if prefixDir {
+		dir := o.val('p')
+		if dir == "" {
+			dir = os.Getenv("TMPDIR")
+		}
+		if dir == "" {
+			dir = "/tmp"
+		}
+		template = filepath.Join(dir, template)
+	}
+	base := strings.TrimRight(template, "X")
+	if len(template)-len(base) < 6 {
+		if !o.on('q') {
+			c.Errorf("%s: Invalid argument", template)
+		}
+		return 1
+	}
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for try := 0; try < 100; try++ {
+		var rnd [32]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			c.Errorf("%s", errText(err))
+			return 1
+		}
+		name := []byte(base)
+		for i := 0; i < len(template)-len(base); i++ {
+			name = append(name, letters[int(rnd[i%len(rnd)])%len(letters)])
+		}
+		path := string(name)
+		var err error
+		switch {
+		case o.on('u'):
+			if _, err = os.Lstat(path); err == nil {
+				continue
+			}
+			err = nil
+		case o.on('d'):
+			err = os.Mkdir(path, 0o700)
+		default:
+			var f *os.File
+			f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+			if err == nil {
+				f.Close()
+			}
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			if !o.on('q') {
+				c.Errorf("%s", pathErr(path, err))
+			}
+			return 1
+		}
+		fmt.Fprintln(c.Stdout, path)
+		return 0
+	}
+	c.Errorf("%s: File exists", template)
+	return 1
 }
 
 func pwd(c *Context, args []string) int {

@@ -290,3 +290,21 @@ func TestDf(t *testing.T) {
 	}
 	runCases(t, "df", []appletCase{{args: []string{"/nonexist"}, want: "Filesystem           1K-blocks      Used Available Use% Mounted on\n", stderr: "df: /nonexist: can't find mount point\n", code: 1}})
 }
+
+func TestMktemp(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	for _, args := range [][]string{nil, {"-d"}, {"-t", "x.XXXXXX"}, {"-p", dir, "y.XXXXXXXX"}, {filepath.Join(dir, "zXXXXXX")}} {
+		out, stderr, code := run(t, "mktemp", "", args...)
+		name := strings.TrimSuffix(out, "\n")
+		st, err := os.Stat(name)
+		if code != 0 || stderr != "" || err != nil || filepath.Dir(name) != dir || strings.Contains(name, "XXXXXX") {
+			t.Errorf("mktemp %q: %d %q %q %v", args, code, out, stderr, err)
+			continue
+		}
+		if len(args) > 0 && args[0] == "-d" != st.IsDir() {
+			t.Errorf("mktemp %q made %v", args, st.Mode())
+		}
+	}
+	runCases(t, "mktemp", []appletCase{{args: []string{"bad"}, stderr: "mktemp: bad: Invalid argument\n", code: 1}})
+}

@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +39,11 @@ func init() {
 		&Applet{Name: "xargs", Usage: "xargs [OPTIONS] [PROG ARGS]", Help: "Run PROG on every item given by stdin\n\n\t-0\tInput is separated by NULs\n\t-d CHAR\tInput is separated by CHAR\n\t-I STR\tReplace STR within PROG ARGS with input line\n\t-n N\tPass no more than N args to PROG\n\t-r\tDon't run command if input is empty\n\t-t\tPrint the command on stderr before execution", Run: xargs},
 		&Applet{Name: "clear", Usage: "clear", Help: "Clear screen", Run: func(c *Context, _ []string) int { fmt.Fprint(c.Stdout, "\033[H\033[J"); return 0 }},
 		&Applet{Name: "yes", Usage: "yes [STRING]...", Help: "Repeatedly output a line with all specified STRING(s), or 'y'.", Run: yes},
+		&Applet{Name: "printenv", Usage: "printenv [VARIABLE]...", Help: "Print environment VARIABLEs.\nIf no VARIABLE specified, print all.", Run: printenv},
+		&Applet{Name: "nproc", Usage: "nproc", Help: "Print number of available CPUs", Run: func(c *Context, _ []string) int { fmt.Fprintln(c.Stdout, runtime.NumCPU()); return 0 }},
+		&Applet{Name: "sync", Usage: "sync", Help: "Write all buffered blocks to disk", Run: func(*Context, []string) int { unix.Sync(); return 0 }},
+		&Applet{Name: "timeout", Usage: "timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS", Help: "Run PROG. Send SIG to it if it is not gone in SECS seconds.\nDefault SIG: TERM.\nIf it still exists in KILL_SECS seconds, send KILL.", Run: timeout},
+		&Applet{Name: "nohup", Usage: "nohup PROG ARGS", Help: "Run PROG immune to hangups, with output to a non-tty", Run: nohup},
 	)
 }
 
@@ -883,6 +890,131 @@ func which(c *Context, args []string) int {
 func isExecutable(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular() && unix.Access(path, unix.X_OK) == nil
+}
+
+func printenv(c *Context, args []string) int {
+	if len(args) == 0 {
+		for _, kv := range os.Environ() {
+			fmt.Fprintln(c.Stdout, kv)
+		}
+		return 0
+	}
+	status := 0
+	for _, name := range args {
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			status = 1
+			continue
+		}
+		fmt.Fprintln(c.Stdout, v)
+	}
+	return status
+}
+
+// timeout runs PROG as a child and signals it after SECS, like busybox
+// (whose PROG keeps timeout's pid; here it is a child). The status is
+// PROG's, so 143 when TERM ended it.
+func timeout(c *Context, args []string) int {
+	o, operands, ok := c.getopt(args, "+s:k:", nil)
+	if !ok {
+		return 1
+	}
+	if len(operands) < 2 {
+		return c.Usage()
+	}
+	sig := syscall.SIGTERM
+	if o.on('s') {
+		s, ok := parseSignal(o.val('s'))
+		if !ok {
+			c.Errorf("bad signal name '%s'", o.val('s'))
+			return 1
+		}
+		sig = s
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSuffix(operands[0], "s"), 64)
+	if err != nil || secs < 0 {
+		c.Errorf("invalid number '%s'", operands[0])
+		return 1
+	}
+	var killAfter float64
+	if o.on('k') {
+		if killAfter, err = strconv.ParseFloat(o.val('k'), 64); err != nil {
+			c.Errorf("invalid number '%s'", o.val('k'))
+			return 1
+		}
+	}
+	c.Flush()
+	path, err := lookPathEnv(operands[1], os.Environ())
+	if err != nil {
+		c.Errorf("can't execute '%s': %s", operands[1], errText(err))
+		return 127
+	}
+	cmd := exec.Command(path, operands[2:]...)
+	cmd.Args[0] = operands[1]
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.ChildStdout(), c.Stderr
+	if err := cmd.Start(); err != nil {
+		c.Errorf("can't execute '%s': %s", operands[1], errText(err))
+		return 126
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err2 error
+	select {
+	case err2 = <-done:
+	case <-time.After(time.Duration(secs * float64(time.Second))):
+		cmd.Process.Signal(sig)
+		if killAfter > 0 {
+			select {
+			case err2 = <-done:
+			case <-time.After(time.Duration(killAfter * float64(time.Second))):
+				cmd.Process.Kill()
+				err2 = <-done
+			}
+		} else {
+			err2 = <-done
+		}
+	}
+	var ee *exec.ExitError
+	if errors.As(err2, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ee.ExitCode()
+	}
+	return 0
+}
+
+// nohup runs PROG with SIGHUP ignored; output meant for a terminal goes
+// to nohup.out instead.
+func nohup(c *Context, args []string) int {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return c.Usage()
+	}
+	signal.Ignore(syscall.SIGHUP)
+	if isTerminal(os.Stdout) {
+		f, err := os.OpenFile("nohup.out", os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			c.Errorf("can't open 'nohup.out': %s", errText(err))
+			return 127
+		}
+		unix.Dup2(int(f.Fd()), 1)
+		c.Errorf("appending output to nohup.out")
+	}
+	if isTerminal(os.Stderr) {
+		unix.Dup2(1, 2)
+	}
+	path, err := lookPathEnv(args[0], os.Environ())
+	if err == nil {
+		err = syscall.Exec(path, args, os.Environ())
+	}
+	c.Errorf("can't execute '%s': %s", args[0], errText(err))
+	if errors.Is(err, syscall.ENOENT) {
+		return 127
+	}
+	return 126
 }
 
 func yes(c *Context, args []string) int {

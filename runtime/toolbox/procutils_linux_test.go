@@ -237,3 +237,28 @@ func TestFreeUptimeMount(t *testing.T) {
 	runCases(t, "mount", []appletCase{{args: []string{"-t", "tmpfs", "none", "/mnt"}, stderr: "mount: mounting is not supported by the boxlab toolbox; it only lists mounts\n", code: 1}})
 	runCases(t, "clear", []appletCase{{want: "\033[H\033[J"}})
 }
+
+// Checked against busybox 1.35.0 (whose timeout signals PROG in its own
+// pid; the statuses are the same).
+func TestTimeout(t *testing.T) {
+	runCases(t, "timeout", []appletCase{
+		{args: []string{"2", "true"}},
+		{args: []string{"0.2", "sleep", "3"}, code: 143},
+		{args: []string{"-s", "KILL", "0.2", "sleep", "3"}, code: 137},
+		{args: []string{"1", "sh", "-c", "exit 3"}, code: 3},
+		{args: []string{"1", "nosuchcmd"}, stderr: "timeout: can't execute 'nosuchcmd': No such file or directory\n", code: 127},
+	})
+}
+
+func TestPrintenvNproc(t *testing.T) {
+	t.Setenv("TOOLBOX_A", "1")
+	os.Unsetenv("TOOLBOX_NONE")
+	runCases(t, "printenv", []appletCase{
+		{args: []string{"TOOLBOX_A"}, want: "1\n"},
+		{args: []string{"TOOLBOX_A", "TOOLBOX_NONE"}, want: "1\n", code: 1},
+	})
+	out, _, code := run(t, "nproc", "")
+	if code != 0 || strings.TrimSpace(out) == "" || strings.TrimSpace(out) == "0" {
+		t.Errorf("nproc: %d %q", code, out)
+	}
+}

@@ -47,6 +47,8 @@ func init() {
 		&Applet{Name: "seq", Usage: "seq [-w] [-s SEP] [FIRST [INC]] LAST", Help: "Print numbers from FIRST to LAST, in steps of INC.\nFIRST, INC default to 1.\n\n\t-w\tPad to last with leading zeros\n\t-s SEP\tString separator", Run: seq},
 		&Applet{Name: "basename", Usage: "basename FILE [SUFFIX] | -a FILE... | -s SUFFIX FILE...", Help: "Strip directory path and SUFFIX from FILE\n\n\t-a\t\tAll arguments are FILEs\n\t-s SUFFIX\tRemove SUFFIX (implies -a)", Run: basename},
 		&Applet{Name: "dirname", Usage: "dirname FILENAME", Help: "Strip non-directory suffix from FILENAME", Run: dirname},
+		&Applet{Name: "tac", Usage: "tac [FILE]...", Help: "Concatenate FILEs and print them in reverse", Run: tac},
+		&Applet{Name: "cmp", Usage: "cmp [-ls] [-n NUM] FILE1 [FILE2]", Help: "Compare FILE1 with FILE2 (or stdin)\n\n\t-l\tWrite the byte numbers (decimal) and values (octal)\n\t\tfor all differing bytes\n\t-s\tQuiet", Run: cmp},
 	)
 }
 
@@ -1776,6 +1778,100 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+func tac(c *Context, args []string) int {
+	var all []string
+	status := inputs(c, args, func(name string, r io.Reader) error {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("read error: %s", errText(err))
+		}
+		lines := strings.SplitAfter(string(data), "\n")
+		if lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		all = append(all, lines...)
+		return nil
+	})
+	// Like busybox, a last line without a newline stays without one.
+	for i := len(all) - 1; i >= 0; i-- {
+		io.WriteString(c.Stdout, all[i])
+	}
+	return status
+}
+
+func cmp(c *Context, args []string) int {
+	o, names, ok := c.getopt(args, "lsn:", nil)
+	if !ok {
+		return 2
+	}
+	if len(names) == 0 || len(names) > 2 {
+		c.Usage()
+		return 2
+	}
+	if len(names) == 1 {
+		names = append(names, "-")
+	}
+	limit := int64(-1)
+	if o.on('n') {
+		n, err := strconv.ParseInt(o.val('n'), 10, 64)
+		if err != nil {
+			c.Errorf("invalid number '%s'", o.val('n'))
+			return 2
+		}
+		limit = n
+	}
+	var readers [2]*bufio.Reader
+	for i, n := range names {
+		var r io.Reader = c.Stdin
+		if n != "-" {
+			f, err := os.Open(n)
+			if err != nil {
+				if !o.on('s') {
+					c.Errorf("%s", pathErr(n, err))
+				}
+				return 2
+			}
+			defer f.Close()
+			r = f
+		}
+		readers[i] = bufio.NewReader(r)
+	}
+	status := 0
+	line := int64(1)
+	for pos := int64(1); limit < 0 || pos <= limit; pos++ {
+		a, errA := readers[0].ReadByte()
+		b, errB := readers[1].ReadByte()
+		if errA != nil || errB != nil {
+			if errA != nil && errB != nil {
+				return status
+			}
+			if !o.on('s') {
+				shorter := names[0]
+				if errB != nil {
+					shorter = names[1]
+				}
+				c.Errorf("EOF on %s", shorter)
+			}
+			return 1
+		}
+		if a != b {
+			if o.on('s') {
+				return 1
+			}
+			if !o.on('l') {
+				fmt.Fprintf(c.Stdout, "%s %s differ: char %d, line %d\n", names[0], names[1], pos, line)
+				return 1
+			}
+			fmt.Fprintf(c.Stdout, "%d %o %o\n", pos, a, b)
+			status = 1
+		}
+		if a == '\n' {
+			line++
+		}
+	}
+	return status
 }
 
 func basename(c *Context, args []string) int {

@@ -283,3 +283,23 @@ func TestHumanSize(t *testing.T) {
 		t.Errorf("humanSizeWhole = %q", got)
 	}
 }
+
+// Checked against busybox 1.35.0.
+func TestTacCmp(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	writeFiles(t, dir, map[string]string{"c1": "a\nb\n", "c2": "a\nc\n", "c3": "a\n"})
+	runCases(t, "tac", []appletCase{
+		{args: []string{"c1", "c2"}, want: "c\na\nb\na\n"},
+		{stdin: "1\n2\n3", want: "32\n1\n"},
+	})
+	runCases(t, "cmp", []appletCase{
+		{args: []string{"c1", "c2"}, want: "c1 c2 differ: char 3, line 2\n", code: 1},
+		{args: []string{"-s", "c1", "c2"}, code: 1},
+		{args: []string{"-l", "c1", "c2"}, want: "3 142 143\n", code: 1},
+		{args: []string{"c1", "c1"}},
+		{args: []string{"c1", "c3"}, stderr: "cmp: EOF on c3\n", code: 1},
+		{args: []string{"c1", "nosuch"}, stderr: "cmp: nosuch: No such file or directory\n", code: 2},
+		{args: []string{"c1", "-"}, stdin: "a\nb\n"},
+	})
+}
