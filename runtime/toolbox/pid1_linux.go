@@ -6,7 +6,7 @@ import (
 	"syscall"
 )
 
-// pid1Signals applies the kernel's rule for a namespace's init to the Go
+// catchTerminatingSignals applies the kernel's rule for a namespace's init to the Go
 // runtime: the kernel never delivers a signal to PID 1 whose action is the
 // default one (only SIGKILL and SIGSTOP from an ancestor namespace get
 // through), so `docker stop` on a container whose PID 1 ignores SIGTERM
@@ -18,10 +18,7 @@ import (
 // SIG_IGN: caught signals are reset to the default in children and across
 // execve (exec "$@"), ignored ones would be inherited. A caught SIGPIPE also
 // makes writes to a closed pipe fail with EPIPE, as for a C init.
-func pid1Signals() {
-	if os.Getpid() != 1 {
-		return
-	}
+func catchTerminatingSignals() {
 	signal.Notify(make(chan os.Signal, 1), pid1Dropped()...)
 }
 

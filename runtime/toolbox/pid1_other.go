@@ -2,5 +2,5 @@
 
 package toolbox
 
-// pid1Signals does nothing: PID namespaces are a Linux feature.
-func pid1Signals() {}
+// catchTerminatingSignals does nothing: PID namespaces are a Linux feature.
+func catchTerminatingSignals() {}

@@ -16,12 +16,16 @@ const Binary = "boxlab-toolbox"
 // Applet is one program of the toolbox. It gets its arguments without the
 // program name and returns the exit status.
 type Applet struct {
+	// Name is the name the applet is invoked as, its link in /bin.
 	Name string
-	// Usage is the synopsis after "Usage: ", e.g. "ls [-1aAdlhRrtS] [FILE]...".
+	// Usage is the synopsis after "Usage: ", e.g. "seq [-w] [-s SEP] [FIRST
+	// [INC]] LAST". Without one, --help is an ordinary argument, as for
+	// busybox's echo and test.
 	Usage string
 	// Help is the text printed under the synopsis by --help and usage errors.
 	Help string
-	Run  func(c *Context, args []string) int
+	// Run runs the applet and returns its exit status.
+	Run func(c *Context, args []string) int
 	// OwnSignals says the applet handles termination signals itself (a
 	// server shutting down gracefully), so Main does not apply the PID 1
 	// rule for it.
@@ -34,9 +38,10 @@ type Applet struct {
 // Context is what an applet runs with: its name and standard streams.
 //
 // Stdout is buffered when it is not a terminal; Main flushes it when the
-// applet returns, and applets that stream without end (tail -f, yes) call
-// Flush themselves.
+// applet returns, applets that stream without end (tail -f) call Flush, and
+// those starting children give them ChildStdout after a Flush.
 type Context struct {
+	// Name is the applet's name, the prefix of its error messages.
 	Name   string
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -163,8 +168,8 @@ func Main(name string, args []string) int {
 		fmt.Fprintf(os.Stderr, "%s: applet not found\n", name)
 		return 127
 	}
-	if !a.OwnSignals {
-		pid1Signals()
+	if appliesPID1Rule(a, os.Getpid()) {
+		catchTerminatingSignals()
 	}
 	c := &Context{Name: name, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, applet: a}
 	c.Terminal = isTerminal(os.Stdout)
@@ -182,6 +187,12 @@ func Main(name string, args []string) int {
 		}
 	}
 	return code
+}
+
+// appliesPID1Rule says whether Main must catch the terminating signals for
+// a: when it is a PID namespace's init and does not handle them itself.
+func appliesPID1Rule(a *Applet, pid int) bool {
+	return pid == 1 && !a.OwnSignals
 }
 
 // runApplet handles --help the way busybox does (usage on stdout, status
