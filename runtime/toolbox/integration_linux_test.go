@@ -244,6 +244,26 @@ func TestNamesAreSortedAndComplete(t *testing.T) {
 	}
 }
 
+// As PID 1 the shell reaps the orphans it adopts, as ash does; they would
+// otherwise stay zombies.
+func TestPID1ReapsOrphans(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for unshare --pid")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("needs unshare(1)")
+	}
+	bin := toolboxBin(t)
+	cmd := exec.Command(unshare, "--pid", "--fork", "--kill-child", "--mount-proc", filepath.Join(bin, "sh"), "-c",
+		`for i in 1 2 3; do sh -c "sleep 0.1 &"; done; sleep 0.6; ps -o stat,args | grep -c "^Z"`)
+	cmd.Env = []string{"PATH=" + bin}
+	out, _ := cmd.CombinedOutput()
+	if string(out) != "0\n" {
+		t.Errorf("zombies left: %q", out)
+	}
+}
+
 // BenchmarkTrue measures a toolbox start: exec of the built binary as true.
 func BenchmarkTrue(b *testing.B) {
 	bin := toolboxBin(b)

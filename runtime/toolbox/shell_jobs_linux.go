@@ -161,7 +161,7 @@ func (sh *shell) startBackground(ctx context.Context, hc interp.HandlerContext, 
 	if keepStdin && hc.Stdin != nil {
 		cmd.Stdin = hc.Stdin
 	}
-	if err := cmd.Start(); err != nil {
+	if err := sh.children.start(cmd); err != nil {
 		_, text := execFailure(args[0], err)
 		fmt.Fprintln(hc.Stderr, sh.msg(hc.Pos, "", false, text))
 		return nil
@@ -169,7 +169,7 @@ func (sh *shell) startBackground(ctx context.Context, hc interp.HandlerContext, 
 	j := &job{pid: cmd.Process.Pid, done: make(chan struct{})}
 	sh.jobs.add(j)
 	go func() {
-		werr := cmd.Wait()
+		werr := sh.children.wait(cmd)
 		j.err = werr
 		err := waitStatus(werr)
 		if code, ok := interp.IsExitStatus(err); ok {

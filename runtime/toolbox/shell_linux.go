@@ -65,11 +65,12 @@ type shell struct {
 	interactive bool
 	login       bool
 
-	scope  *execScope
-	funcs  map[string]bool // functions declared so far (see rewriteJobs)
-	jobs   jobTable
-	traps  trapState
-	runner *interp.Runner
+	scope    *execScope
+	funcs    map[string]bool // functions declared so far (see rewriteJobs)
+	jobs     jobTable
+	children children
+	traps    trapState
+	runner   *interp.Runner
 
 	// onInterrupt handles ^C in the interactive shell.
 	onInterrupt func()
@@ -245,6 +246,7 @@ func (sh *shell) main(src io.Reader) int {
 	ctx := context.Background()
 	sh.runner.Reset()
 	sh.initPrompt(ctx)
+	sh.children.reapOrphans()
 	if sh.login {
 		for _, p := range []string{"/etc/profile", filepath.Join(os.Getenv("HOME"), ".profile")} {
 			if code, exited := sh.source(ctx, p); exited {
@@ -534,12 +536,12 @@ func (sh *shell) runChild(ctx context.Context, hc interp.HandlerContext, path st
 	if hc.Stdin != nil {
 		cmd.Stdin = hc.Stdin
 	}
-	err := cmd.Start()
+	err := sh.children.start(cmd)
 	// A file another process just wrote may briefly be busy (go.dev/issue/22315).
 	for delay := time.Millisecond; errors.Is(err, syscall.ETXTBSY) && delay < 300*time.Millisecond; delay *= 2 {
 		time.Sleep(delay)
 		cmd = &exec.Cmd{Path: cmd.Path, Args: cmd.Args, Env: cmd.Env, Dir: cmd.Dir, Stdin: cmd.Stdin, Stdout: cmd.Stdout, Stderr: cmd.Stderr}
-		err = cmd.Start()
+		err = sh.children.start(cmd)
 	}
 	if errors.Is(err, syscall.ENOEXEC) {
 		// A script without #!: like ash, run it with this shell.
@@ -548,14 +550,14 @@ func (sh *shell) runChild(ctx context.Context, hc interp.HandlerContext, path st
 			self = "/bin/sh"
 		}
 		cmd = &exec.Cmd{Path: self, Args: append([]string{"sh", path}, args[1:]...), Env: cmd.Env, Dir: cmd.Dir, Stdin: cmd.Stdin, Stdout: cmd.Stdout, Stderr: cmd.Stderr}
-		err = cmd.Start()
+		err = sh.children.start(cmd)
 	}
 	if err != nil {
 		code, text := execFailure(args[0], err)
 		fmt.Fprintln(hc.Stderr, sh.msg(hc.Pos, "", false, text))
 		return interp.ExitStatus(code)
 	}
-	err = cmd.Wait()
+	err = sh.children.wait(cmd)
 	reportSignal(hc.Stderr, err)
 	return waitStatus(err)
 }
