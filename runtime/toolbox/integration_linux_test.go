@@ -264,6 +264,22 @@ func TestPID1ReapsOrphans(t *testing.T) {
 	}
 }
 
+// BenchmarkPlainGo is the baseline for BenchmarkTrue: the start of a Go
+// program that does nothing, built the same way.
+func BenchmarkPlainGo(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "plaingo")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", path, "./testdata/plaingo")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Skipf("go build: %v\n%s", err, out)
+	}
+	for b.Loop() {
+		if err := exec.Command(path).Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkTrue measures a toolbox start: exec of the built binary as true.
 func BenchmarkTrue(b *testing.B) {
 	bin := toolboxBin(b)
