@@ -61,7 +61,8 @@ type grepper struct {
 }
 
 func grep(c *Context, args []string) int {
-	o, operands, ok := c.getopt(args, "HhnlLcoqvsrRiwxFEzm:A:B:C:e:f:", nil)
+	// --color is accepted like busybox's; output is never colored.
+	o, operands, ok := c.getopt(args, "HhnlLcoqvsrRiwxFEzm:A:B:C:e:f:", map[string]byte{"color=?": 0x80})
 	if !ok {
 		return 2
 	}

@@ -30,6 +30,7 @@ func TestGrep(t *testing.T) {
 		{args: []string{"-B1", "again", "t.txt"}, want: "foo bar\nHello again\n"},
 		{args: []string{"-m1", "o", "t.txt"}, want: "hello world\n"},
 		{args: []string{"xyz", "t.txt"}, code: 1},
+		{args: []string{"--color=auto", "foo", "t.txt"}, want: "foo bar\n"},
 		{args: []string{"a.b"}, stdin: "a.b\naxb\n", want: "a.b\naxb\n"},
 		{args: []string{"^[[:upper:]]"}, stdin: "abc\nAbc\n", want: "Abc\n"},
 		{args: []string{"a\\{2\\}"}, stdin: "a\naa\n", want: "aa\n"},
