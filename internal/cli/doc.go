@@ -1,0 +1,3 @@
+// Package cli wires boxlab's subcommands (learn, engine, docker, version)
+// to the packages that implement them. cmd/boxlab only calls Main.
+package cli
