@@ -9,8 +9,25 @@ import (
 	"unicode/utf8"
 )
 
-// errUsage reports a bad command line; the applet prints its usage.
-var errUsage = errors.New("usage")
+// Sentinel errors.
+var (
+	// errBackref says what RE2, Go's regexp engine, cannot do.
+	errBackref = errors.New("back-references are not supported")
+	// errInterrupted ends a parse when ^C cancels the line being typed.
+	errInterrupted = errors.New("interrupted")
+	// errFindUsage marks a find expression error that prints the usage.
+	errFindUsage = errors.New("find usage")
+)
+
+// testError is a test usage error: busybox prints it and exits 2.
+type testError string
+
+func (e testError) Error() string { return string(e) }
+
+// exprError is an expr failure: busybox prints it and exits 2.
+type exprError string
+
+func (e exprError) Error() string { return string(e) }
 
 // errText is the C library's text for an error's errno ("No such file or
 // directory"), which busybox prints; Go's texts are the same but for the

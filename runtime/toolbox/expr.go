@@ -47,11 +47,6 @@ func exprNum(n int64) exprValue { return exprValue{s: strconv.FormatInt(n, 10), 
 
 func (v exprValue) null() bool { return v.s == "" || (v.isNum && v.n == 0) }
 
-// exprError is an expr failure: busybox prints it and exits 2.
-type exprError string
-
-func (e exprError) Error() string { return string(e) }
-
 type exprParser struct {
 	args []string
 	pos  int

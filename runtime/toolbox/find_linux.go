@@ -100,8 +100,6 @@ type findBatch struct {
 	paths []string
 }
 
-var errFindUsage = errors.New("find usage")
-
 type findParser struct {
 	f      *finder
 	args   []string

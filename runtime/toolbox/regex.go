@@ -6,9 +6,6 @@ import (
 	"strings"
 )
 
-// errBackref says what RE2, Go's regexp engine, cannot do.
-var errBackref = errors.New("back-references are not supported")
-
 // compileRegex compiles a POSIX regular expression, basic (grep, sed) or
 // extended (-E), with Go's regexp: POSIX's leftmost-longest matching, the
 // GNU extensions busybox gets from glibc (\| \+ \? in basic syntax, \< \>

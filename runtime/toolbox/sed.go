@@ -2,7 +2,6 @@ package toolbox
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -69,8 +68,6 @@ type sedScript struct {
 	extended bool
 	lastRE   *regexp.Regexp
 }
-
-var errSedSyntax = errors.New("sed syntax")
 
 type sedParser struct {
 	s   string

@@ -16,9 +16,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// errInterrupted ends a parse when ^C cancels the line being typed.
-var errInterrupted = errors.New("interrupted")
-
 const shellBanner = "\n\n" + Binary + " built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n"
 
 // ttyReader reads the terminal in cooked mode, so the kernel's line

@@ -18,11 +18,6 @@ func init() {
 	)
 }
 
-// testError is a test usage error: busybox prints it and exits 2.
-type testError string
-
-func (e testError) Error() string { return string(e) }
-
 func testApplet(c *Context, args []string) int {
 	closer := ""
 	switch c.Name {
