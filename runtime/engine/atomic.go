@@ -6,8 +6,12 @@ import (
 	"path/filepath"
 )
 
-// writeJSONAtomic writes v to path so a crash leaves either the old or the
-// new file, never a torn one: temp file in the same dir, fsync, rename.
+// writeJSONAtomic writes v to path so an engine crash leaves either the old
+// or the new file, never a torn one: temp file in the same dir, then
+// rename. There is no fsync: container state is consistent after a crash
+// of the engine (what kill -9 does), and a power loss may lose the last
+// transitions, as it may with Docker; a state write on every transition
+// of every container cannot pay a disk flush.
 func writeJSONAtomic(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -27,10 +31,6 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -63,6 +63,8 @@ type Container struct {
 	// attaches, then starts): the next start wires them in before any
 	// output is produced.
 	waiting map[*subscriber]struct{}
+	// released is closed when the last run's teardown finished.
+	released chan struct{}
 }
 
 func newContainer(dir string, rec record) *Container {

@@ -63,6 +63,10 @@ func (e *Engine) startLocked(c *Container) error {
 	if closed {
 		return errdefs.ErrUnavailable.WithMessage("the engine is shutting down")
 	}
+	if c.released != nil {
+		<-c.released // the previous run's teardown
+		c.released = nil
+	}
 	spec, err := e.spec(c)
 	if err != nil {
 		return err
@@ -275,8 +279,10 @@ func (e *Engine) writeEtcFiles(c *Container) ([]linux.Mount, error) {
 	}
 	var mounts []linux.Mount
 	for _, f := range files {
+		// Rewritten before every start, so a torn file from a crash never
+		// reaches a container: no temp file and rename needed.
 		p := filepath.Join(c.dir, f.name)
-		if err := writeFileAtomic(p, []byte(f.content), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(f.content), 0o644); err != nil {
 			return nil, err
 		}
 		opts := []string{"rbind", "rprivate"}
@@ -348,11 +354,20 @@ func (e *Engine) monitor(c *Container, proc *linux.Process, st *streams) {
 		// namespace cannot keep the exit from being reported.
 	}
 	st.closeStdin()
-	if err := proc.Release(); err != nil {
-		e.log.Warn("release container", "id", c.rec.ID, "err", err)
-	}
+	// Teardown (cgroups) happens after the exit is reported, so docker run
+	// does not wait for it; the next start of this container waits instead.
+	released := make(chan struct{})
+	e.monitors.Add(1)
+	go func() {
+		defer e.monitors.Done()
+		defer close(released)
+		if err := proc.Release(); err != nil {
+			e.log.Warn("release container", "id", c.rec.ID, "err", err)
+		}
+	}()
 
 	c.mu.Lock()
+	c.released = released
 	st.log.close()
 	c.proc, c.streams = nil, nil
 	c.rec.State.Pid, c.rec.State.PidNS = 0, 0
