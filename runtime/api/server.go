@@ -68,6 +68,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Ostype", "linux")
 	w.Header().Set("Server", "Docker/"+EngineVersion+" (linux)")
 	s.log.Debug("api", "method", r.Method, "path", r.URL.Path)
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// Docker answers unknown paths and methods alike with a JSON 404.
+		writeError(w, errdefs.ErrNotFound.WithMessage("page not found"))
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

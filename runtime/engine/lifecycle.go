@@ -111,6 +111,9 @@ func (e *Engine) Kill(ctx context.Context, ref, signal string) error {
 		if sig, err = linux.ParseSignal(signal); err != nil {
 			return errdefs.ErrInvalidArgument.WithMessage(err.Error())
 		}
+		if !linux.ValidSignal(sig) {
+			return errdefs.ErrInvalidArgument.WithMessage(fmt.Sprintf("The linux daemon does not support signal %d", int(sig)))
+		}
 	}
 	c.mu.Lock()
 	if !c.running() {
@@ -300,6 +303,7 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 		c.stopping = true
 		if c.proc != nil {
 			exited := c.exited
+			e.emit(c, events.ActionKill, map[string]string{"signal": "9"})
 			c.proc.Signal(syscall.SIGKILL)
 			if c.rec.State.Status == StatePaused {
 				c.proc.Resume()
