@@ -63,7 +63,7 @@ for p in $(pgrep -x dockerd) $(pgrep -x containerd); do ref_rss=$((ref_rss + $(r
 cat <<TABLE
 | measurement (median of $runs) | boxlab | real Docker $(DOCKER_HOST=$ref docker version --format '{{.Server.Version}}') |
 | --- | --- | --- |
-| \`docker run --rm boxlab/base true\` (docker CLI v$(docker version --format '{{.Client.Version}}')) | ${r[run_box]} ms | ${r[run_ref]} ms |
+| \`docker run --rm boxlab/base true\` (docker CLI v$(DOCKER_HOST=$ref docker version --format '{{.Client.Version}}')) | ${r[run_box]} ms | ${r[run_ref]} ms |
 | \`boxlab docker run --rm boxlab/base true\` | ${r[run_boxcli]} ms | — |
 | \`docker exec <c> true\` | ${r[exec_box]} ms | ${r[exec_ref]} ms |
 | \`docker ps -a\` with 100 containers | ${r[ps_box]} ms | ${r[ps_ref]} ms |

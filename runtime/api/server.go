@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/containerd/errdefs"
 
@@ -90,10 +91,12 @@ func versionLess(a, b string) bool {
 // handle registers a handler that returns an error mapped by writeError.
 func (s *Server) handle(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			s.log.Debug("api error", "path", r.URL.Path, "err", err)
+		start := time.Now()
+		err := h(w, r)
+		if err != nil {
 			writeError(w, err)
 		}
+		s.log.Debug("api done", "method", r.Method, "path", r.URL.Path, "took", time.Since(start), "err", err)
 	})
 }
 
