@@ -253,16 +253,37 @@ func children() int {
 }
 
 // snapshot counts what a container could leak on the host.
-type snapshot struct{ mounts, procs, fds, dirs int }
+type snapshot struct{ mounts, procs, fds, dirs, cgroups, links int }
 
 func take(t testing.TB, root string) snapshot {
 	t.Helper()
 	mi, _ := os.ReadFile("/proc/self/mountinfo")
 	fds, _ := os.ReadDir("/proc/self/fd")
 	dirs, _ := os.ReadDir(filepath.Join(root, "containers"))
+	links, _ := os.ReadDir("/sys/class/net")
 	// Only mounts under the engine root are ours: other engines (the
 	// reference dockerd) may mount and unmount meanwhile.
-	return snapshot{mounts: bytes.Count(mi, []byte(root)), procs: children(), fds: len(fds), dirs: len(dirs)}
+	return snapshot{mounts: bytes.Count(mi, []byte(root)), procs: children(), fds: len(fds), dirs: len(dirs), cgroups: containerCgroups(), links: len(links)}
+}
+
+// containerCgroups counts container cgroups, which runtime/linux makes
+// under <this process's cgroup>/boxlab in the pids hierarchy (cgroup v1) or
+// the unified one (v2).
+func containerCgroups() int {
+	b, _ := os.ReadFile("/proc/self/cgroup")
+	base, rel := "", ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		switch {
+		case len(f) != 3:
+		case f[1] == "pids":
+			base, rel = "/sys/fs/cgroup/pids", f[2]
+		case f[0] == "0" && base == "":
+			base, rel = "/sys/fs/cgroup", f[2]
+		}
+	}
+	m, _ := filepath.Glob(filepath.Join(base, rel, "boxlab", "*", "cgroup.procs"))
+	return len(m)
 }
 
 // Many run --rm cycles leave no mount, process, descriptor or directory.
@@ -273,6 +294,9 @@ func TestNoLeaksAfterManyRuns(t *testing.T) {
 	n := 100
 	if testing.Short() {
 		n = 20
+	}
+	if v, err := strconv.Atoi(os.Getenv("BOXLAB_LEAK_RUNS")); err == nil && v > 0 {
+		n = v // the figure is 1000: BOXLAB_LEAK_RUNS=1000
 	}
 	run(t, e, &container.HostConfig{AutoRemove: true}, "true") // warm up lazily created state
 	time.Sleep(200 * time.Millisecond)
@@ -291,7 +315,7 @@ func TestNoLeaksAfterManyRuns(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	after := take(t, root)
-	if after.mounts != 0 || after.dirs != before.dirs || after.fds > before.fds {
+	if after.mounts != 0 || after.dirs != before.dirs || after.fds > before.fds || after.cgroups > before.cgroups || after.links != before.links {
 		t.Errorf("leak after %d runs: before %+v after %+v", n, before, after)
 	}
 	if after.procs != before.procs {
