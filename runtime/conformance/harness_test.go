@@ -106,8 +106,16 @@ func shareImage(ref string) error {
 	return save.Wait()
 }
 
+// unique makes the scenario's container names ("conf-…") this process's
+// own, so concurrent runs of the suite on one machine do not collide.
+var unique = strings.NewReplacer("conf-", fmt.Sprintf("conf%d-", os.Getpid()))
+
 // dockerCmd runs the real docker CLI against host.
 func dockerCmd(host string, args ...string) (stdout, stderr string, code int) {
+	args = append([]string(nil), args...)
+	for i, a := range args {
+		args[i] = unique.Replace(a)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "docker", args...)
@@ -143,7 +151,7 @@ func normalize(s string) string {
 	s = longID.ReplaceAllString(s, "<ID>")
 	s = shortHex.ReplaceAllString(s, "<SHORTID>")
 	s = duration.ReplaceAllString(s, "<DURATION>")
-	return s
+	return strings.ReplaceAll(s, fmt.Sprintf("conf%d-", os.Getpid()), "conf-")
 }
 
 // step is one docker invocation of a scenario and how to compare it.
@@ -193,7 +201,7 @@ func runScenario(t *testing.T, steps []step, cleanup ...[]string) {
 			}
 		case "stderr~":
 			for _, frag := range s.want {
-				if !strings.Contains(be, frag) || !strings.Contains(re, frag) {
+				if !strings.Contains(normalize(be), frag) || !strings.Contains(normalize(re), frag) {
 					t.Errorf("%s: stderr should contain %q on both\nboxlab: %q\ndocker: %q", where, frag, be, re)
 				}
 			}
