@@ -224,33 +224,13 @@ func (s *Server) containerAttach(w http.ResponseWriter, r *http.Request) error {
 		Stream:     boolParam(r, "stream"),
 		DetachKeys: r.URL.Query().Get("detachKeys"),
 	}
-	tty := resp.Config.Tty
-	conn, in, err := hijack(w, r, tty)
-	if err != nil {
+	return serveStream(w, r, resp.Config.Tty, opts.Stdin, func(ctx context.Context, in io.Reader, out func(string, []byte) error) error {
+		err := s.eng.Attach(ctx, id, opts, in, out)
+		if errors.Is(err, engine.ErrDetached) {
+			return nil
+		}
 		return err
-	}
-	defer conn.Close()
-	// A hijacked stream outlives r.Context(), which ends when the client
-	// half-closes its side (docker run without -i does so at once); the
-	// connection itself says when the client is really gone.
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-	out := &muxWriter{w: conn, raw: tty}
-	var input io.Reader
-	if opts.Stdin {
-		input = in
-	} else {
-		go watchClient(in, cancel)
-	}
-	err = s.eng.Attach(ctx, id, opts, input, out.write)
-	if errors.Is(err, engine.ErrDetached) {
-		return nil
-	}
-	if err != nil {
-		out.write("stderr", []byte(err.Error()+"\n"))
-	}
-	closeWrite(conn)
-	return nil
+	})
 }
 
 // watchClient reads a hijacked connection that carries no input, to notice

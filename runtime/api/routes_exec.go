@@ -47,28 +47,9 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		return writeJSON(w, http.StatusOK, struct{}{})
 	}
 	tty := req.Tty || info.ProcessConfig.Tty
-	conn, in, err := hijack(w, r, tty)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	// A hijacked stream outlives r.Context(), which ends when the client
-	// half-closes its side (docker run without -i does so at once); the
-	// connection itself says when the client is really gone.
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-	out := &muxWriter{w: conn, raw: tty}
-	var input io.Reader
-	if info.OpenStdin {
-		input = in
-	} else {
-		go watchClient(in, cancel)
-	}
-	if err := s.eng.ExecStart(ctx, id, opts, input, out.write); err != nil {
-		out.write("stderr", []byte(err.Error()+"\n"))
-	}
-	closeWrite(conn)
-	return nil
+	return serveStream(w, r, tty, info.OpenStdin, func(ctx context.Context, in io.Reader, out func(string, []byte) error) error {
+		return s.eng.ExecStart(ctx, id, opts, in, out)
+	})
 }
 
 func (s *Server) execResize(w http.ResponseWriter, r *http.Request) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -89,4 +90,33 @@ func (f flushWriter) Write(p []byte) (int, error) {
 		err = f.rc.Flush()
 	}
 	return n, err
+}
+
+// serveStream hijacks the connection and runs one attach-like stream:
+// run gets the client's input (nil without stdin) and a writer that frames
+// output as Docker does (raw for a tty). An error from run is shown to the
+// client on stderr, since the HTTP status is already sent.
+func serveStream(w http.ResponseWriter, r *http.Request, tty, stdin bool, run func(ctx context.Context, in io.Reader, out func(string, []byte) error) error) error {
+	conn, in, err := hijack(w, r, tty)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// A hijacked stream outlives r.Context(), which ends when the client
+	// half-closes its side (docker run without -i does so at once); the
+	// connection itself says when the client is really gone.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	out := &muxWriter{w: conn, raw: tty}
+	var input io.Reader
+	if stdin {
+		input = in
+	} else {
+		go watchClient(in, cancel)
+	}
+	if err := run(ctx, input, out.write); err != nil {
+		out.write("stderr", []byte(err.Error()+"\n"))
+	}
+	closeWrite(conn)
+	return nil
 }
