@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"github.com/boxlab/boxlab/sandbox/dockercli/internal/formatter"
 	"io"
+	"reflect"
 	"strings"
 	"text/template"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 )
@@ -62,6 +65,7 @@ func (in *inspector) add(typed any, raw []byte) error {
 		if derr := dec.Decode(&m); derr != nil {
 			return fmt.Errorf("unable to read inspect data: %w", derr)
 		}
+		addLegacyDefaults(m, typed)
 		b.Reset()
 		if err := in.tmpl.Option("missingkey=error").Execute(&b, m); err != nil {
 			return fmt.Errorf("template parsing error: %w", err)
@@ -100,6 +104,47 @@ func (in *inspector) flush() error {
 	out.WriteByte('\n')
 	_, err = out.WriteTo(in.out)
 	return err
+}
+
+// legacyFields are fields the docker CLI v28's API types still had and
+// newer daemons no longer send. A v28 CLI prints their zero value (the
+// field exists in its struct); so does boxlab's, by adding them to the
+// raw object a template falls back to. The most used one by far:
+// {{.NetworkSettings.IPAddress}}.
+var legacyFields = map[reflect.Type]map[string]map[string]any{
+	reflect.TypeFor[container.InspectResponse](): {
+		"Config":     {"MacAddress": ""},
+		"HostConfig": {"KernelMemory": json.Number("0"), "KernelMemoryTCP": json.Number("0")},
+		"NetworkSettings": {
+			"Bridge": "", "EndpointID": "", "Gateway": "", "GlobalIPv6Address": "",
+			"GlobalIPv6PrefixLen": json.Number("0"), "IPAddress": "", "IPPrefixLen": json.Number("0"),
+			"IPv6Gateway": "", "MacAddress": "", "HairpinMode": false, "LinkLocalIPv6Address": "",
+			"LinkLocalIPv6PrefixLen": json.Number("0"), "SecondaryIPAddresses": nil, "SecondaryIPv6Addresses": nil,
+		},
+	},
+	reflect.TypeFor[image.InspectResponse](): {
+		"": {"Container": "", "ContainerConfig": nil, "DockerVersion": "", "Parent": "", "VirtualSize": json.Number("0")},
+	},
+}
+
+func addLegacyDefaults(raw any, typed any) {
+	top, ok := raw.(map[string]any)
+	if !ok || typed == nil {
+		return
+	}
+	for path, fields := range legacyFields[reflect.TypeOf(typed)] {
+		obj := top
+		if path != "" {
+			if obj, ok = top[path].(map[string]any); !ok {
+				continue
+			}
+		}
+		for k, v := range fields {
+			if _, present := obj[k]; !present {
+				obj[k] = v
+			}
+		}
+	}
 }
 
 // runInspect inspects every reference, prints what was found and returns

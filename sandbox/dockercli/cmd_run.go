@@ -427,10 +427,14 @@ func (c *dockerCLI) runContainer(opts *runOptions, copts *containerOptions, cfg 
 			}
 			return err
 		}
-		if s := <-status; s != 0 {
+		if s := c.exitCode(status); s != 0 {
 			return statusError{StatusCode: s}
 		}
-	case s := <-status:
+	case r := <-status:
+		s := r.code
+		if r.msg != "" {
+			fmt.Fprintln(c.err, r.msg)
+		}
 		// Output may still be in flight: keep streaming until it ends,
 		// unless nothing is attached to output.
 		if !config.AttachStdout && !config.AttachStderr {
@@ -444,35 +448,49 @@ func (c *dockerCLI) runContainer(opts *runOptions, copts *containerOptions, cfg 
 	return nil
 }
 
+// waitResult is a container's exit status, or why waiting failed.
+type waitResult struct {
+	code int
+	msg  string
+}
+
 // waitExitOrRemoved reports the container's exit status once it exits
 // (or, with --rm, once the daemon removed it): 125 when waiting failed.
-func (c *dockerCLI) waitExitOrRemoved(ctx context.Context, api *client.Client, id string, waitRemove bool) <-chan int {
+// Read it with c.exitCode, which prints the failure.
+func (c *dockerCLI) waitExitOrRemoved(ctx context.Context, api *client.Client, id string, waitRemove bool) <-chan waitResult {
 	cond := container.WaitConditionNextExit
 	if waitRemove {
 		cond = container.WaitConditionRemoved
 	}
 	w := api.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: cond})
-	ch := make(chan int, 1)
+	ch := make(chan waitResult, 1)
 	go func() {
 		defer close(ch)
 		select {
 		case <-ctx.Done():
 		case r := <-w.Result:
 			if r.Error != nil {
-				fmt.Fprintf(c.err, "Error waiting for container: %v\n", r.Error.Message)
-				ch <- 125
+				ch <- waitResult{125, "Error waiting for container: " + r.Error.Message}
 				return
 			}
-			ch <- int(r.StatusCode)
+			ch <- waitResult{code: int(r.StatusCode)}
 		case err := <-w.Error:
 			if errors.Is(err, context.Canceled) {
 				return
 			}
-			fmt.Fprintf(c.err, "error waiting for container: %v\n", err)
-			ch <- 125
+			ch <- waitResult{125, fmt.Sprintf("error waiting for container: %v", err)}
 		}
 	}()
 	return ch
+}
+
+// exitCode receives a wait result, printing why waiting failed if it did.
+func (c *dockerCLI) exitCode(ch <-chan waitResult) int {
+	r := <-ch
+	if r.msg != "" {
+		fmt.Fprintln(c.err, r.msg)
+	}
+	return r.code
 }
 
 // monitorTTYSize sizes the container's (or exec's) TTY like the local
@@ -610,7 +628,7 @@ func (c *dockerCLI) startAttached(api *client.Client, name string, interactive b
 		}
 		return err
 	}
-	if s := <-status; s != 0 {
+	if s := c.exitCode(status); s != 0 {
 		return statusError{StatusCode: s}
 	}
 	return nil

@@ -36,6 +36,16 @@ func refDockerHost() (string, bool) {
 	return "", false
 }
 
+// refImage is the small image the scripts run: busybox:ref on the
+// project's reference dockerd, $DOCKER_IMAGE_REF elsewhere (boxlab/base
+// on boxlab's engine).
+func refImage() string {
+	if i := os.Getenv("DOCKER_IMAGE_REF"); i != "" {
+		return i
+	}
+	return "busybox:ref"
+}
+
 // TestScripts runs testdata/script/*.txtar against the reference dockerd.
 // `docker` in a script is boxlab's CLI; `dockercmp ARGS` runs the same
 // command line with the real docker CLI and with boxlab's and fails
@@ -68,6 +78,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("DOCKER_CONFIG", env.WorkDir+"/.docker")
 			env.Setenv("REALDOCKER", real)
 			env.Setenv("NAMEPREFIX", prefix)
+			env.Setenv("IMAGE", refImage())
 			env.Defer(func() { removeContainers(api, prefix) })
 			return nil
 		},
@@ -122,8 +133,14 @@ type cliResult struct {
 	code           int
 }
 
+// compareTimeout bounds one CLI invocation, so a daemon that never
+// answers fails the script instead of hanging the test.
+const compareTimeout = 60 * time.Second
+
 func runForCompare(ts *testscript.TestScript, bin string, args []string, stdin string) cliResult {
-	cmd := exec.Command(bin, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), compareTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = ts.Getenv("WORK")
 	cmd.Env = append(os.Environ(), "DOCKER_HOST="+ts.Getenv("DOCKER_HOST"), "DOCKER_CONFIG="+ts.Getenv("DOCKER_CONFIG"), "HOME="+ts.Getenv("WORK"))
 	if stdin != "" {
@@ -132,6 +149,9 @@ func runForCompare(ts *testscript.TestScript, bin string, args []string, stdin s
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		ts.Fatalf("%s %s: no answer within %v", bin, strings.Join(args, " "), compareTimeout)
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
