@@ -31,6 +31,27 @@ func engineServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// engineSocket serves a fresh engine on a unix socket, as boxlab engine does.
+func engineSocket(t *testing.T) string {
+	t.Helper()
+	eng, err := engine.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "e.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: New(eng, nil)}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		srv.Close()
+		eng.Close()
+	})
+	return sock
+}
+
 // Bad requests get Docker's status code and JSON error body.
 func TestErrorsAreDockers(t *testing.T) {
 	srv := engineServer(t)
@@ -101,19 +122,7 @@ func TestPingAndVersionHeaders(t *testing.T) {
 // The moby client negotiates the version and talks to the engine over a
 // unix socket, as boxlab's CLI and checker do.
 func TestMobyClientNegotiates(t *testing.T) {
-	eng, err := engine.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	sock := filepath.Join(t.TempDir(), "e.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: New(eng, nil)}
-	go srv.Serve(ln)
-	defer srv.Close()
+	sock := engineSocket(t)
 	cli, err := client.New(client.WithHost("unix://"+sock), client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatal(err)
@@ -136,19 +145,7 @@ func TestRealDockerCLIVersion(t *testing.T) {
 	if _, err := exec.LookPath("docker"); err != nil {
 		t.Skip("no docker CLI on PATH")
 	}
-	eng, err := engine.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	sock := filepath.Join(t.TempDir(), "e.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: New(eng, nil)}
-	go srv.Serve(ln)
-	defer srv.Close()
+	sock := engineSocket(t)
 	cmd := exec.Command("docker", "version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}")
 	cmd.Env = append(os.Environ(), "DOCKER_HOST=unix://"+sock)
 	out, err := cmd.CombinedOutput()

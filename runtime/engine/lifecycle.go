@@ -192,42 +192,30 @@ func (e *Engine) WaitFor(ref string, cond container.WaitCondition) (func(ctx con
 		// client already got it from start, and Docker leaves it out.
 		return WaitResult{StatusCode: c.rec.State.ExitCode}
 	}
+	// A nil channel never fires: each condition listens to what ends it.
+	var onExit, onRemove <-chan struct{}
 	switch cond {
 	case "", container.WaitConditionNotRunning:
-		return func(ctx context.Context) (WaitResult, error) {
-			if !active {
-				return result(), nil
-			}
-			select {
-			case <-exited:
-			case <-removed:
-			case <-ctx.Done():
-				return WaitResult{}, ctx.Err()
-			}
-			return result(), nil
-		}, nil
+		if !active {
+			return func(context.Context) (WaitResult, error) { return result(), nil }, nil
+		}
+		onExit, onRemove = exited, removed
 	case container.WaitConditionNextExit:
-		return func(ctx context.Context) (WaitResult, error) {
-			select {
-			case <-exited:
-			case <-removed:
-			case <-ctx.Done():
-				return WaitResult{}, ctx.Err()
-			}
-			return result(), nil
-		}, nil
+		onExit, onRemove = exited, removed
 	case container.WaitConditionRemoved:
-		return func(ctx context.Context) (WaitResult, error) {
-			select {
-			case <-removed:
-			case <-ctx.Done():
-				return WaitResult{}, ctx.Err()
-			}
-			return result(), nil
-		}, nil
+		onRemove = removed
 	default:
 		return nil, errdefs.ErrInvalidArgument.WithMessage(fmt.Sprintf("invalid condition: %q", cond))
 	}
+	return func(ctx context.Context) (WaitResult, error) {
+		select {
+		case <-onExit:
+		case <-onRemove:
+		case <-ctx.Done():
+			return WaitResult{}, ctx.Err()
+		}
+		return result(), nil
+	}, nil
 }
 
 // Pause freezes every process of the container.
