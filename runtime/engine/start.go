@@ -67,6 +67,7 @@ func (e *Engine) startLocked(c *Container) error {
 		<-c.released // the previous run's teardown
 		c.released = nil
 	}
+	offline.wait(c) // docker cp into the stopped container (archive.go)
 	spec, err := e.spec(c)
 	if err != nil {
 		return err
