@@ -53,6 +53,9 @@ func (s *Server) routesContainers() {
 	s.handle("GET /containers/{id}/logs", s.containerLogs)
 	s.handle("GET /containers/{id}/top", s.containerTop)
 	s.handle("DELETE /containers/{id}", s.containerRemove)
+	s.handle("HEAD /containers/{id}/archive", s.containerArchiveHead)
+	s.handle("GET /containers/{id}/archive", s.containerArchiveGet)
+	s.handle("PUT /containers/{id}/archive", s.containerArchivePut)
 }
 
 func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) error {
