@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -504,11 +505,13 @@ type networkAttachment struct {
 // networkOpt is the repeatable --network flag.
 type networkOpt struct{ options []networkAttachment }
 
-var longNetworkSyntax = regexp.MustCompile(`\w+=\w+(,\w+=\w+)*`)
+// Regular expressions are compiled on first use: the CLI's start-up time
+// is paid on every learner command.
+var longNetworkSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\w+=\w+(,\w+=\w+)*`) })
 
 func (n *networkOpt) Set(value string) error {
 	var a networkAttachment
-	if !longNetworkSyntax.MatchString(value) {
+	if !longNetworkSyntax().MatchString(value) {
 		a.Target = value
 		n.options = append(n.options, a)
 		return nil
@@ -632,19 +635,18 @@ func validateExtraHost(val string) (string, error) {
 	return k + ":" + v, nil
 }
 
-var (
-	alphaRegexp  = regexp.MustCompile(`[a-zA-Z]`)
-	domainRegexp = regexp.MustCompile(`^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?\s*$`)
-)
+var domainRegexp = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?\s*$`)
+})
 
 func validateDNSSearch(val string) (string, error) {
 	if val = strings.Trim(val, " "); val == "." {
 		return val, nil
 	}
-	if alphaRegexp.FindString(val) == "" {
+	if !strings.ContainsFunc(val, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) {
 		return "", fmt.Errorf("%s is not a valid domain", val)
 	}
-	ns := domainRegexp.FindSubmatch([]byte(val))
+	ns := domainRegexp().FindSubmatch([]byte(val))
 	if len(ns) > 0 && len(ns[1]) < 255 {
 		return string(ns[1]), nil
 	}
@@ -686,10 +688,10 @@ func validateAttach(val string) (string, error) {
 	return val, errors.New("valid streams are STDIN, STDOUT and STDERR")
 }
 
-var deviceCgroupRuleRegexp = regexp.MustCompile(`^[acb] ([0-9]+|\*):([0-9]+|\*) [rwm]{1,3}$`)
+var deviceCgroupRuleRegexp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[acb] ([0-9]+|\*):([0-9]+|\*) [rwm]{1,3}$`) })
 
 func validateDeviceCgroupRule(val string) (string, error) {
-	if deviceCgroupRuleRegexp.MatchString(val) {
+	if deviceCgroupRuleRegexp().MatchString(val) {
 		return val, nil
 	}
 	return val, fmt.Errorf("invalid device cgroup format '%s'", val)
