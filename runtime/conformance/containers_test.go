@@ -90,12 +90,22 @@ func TestStopPID1IgnoresSIGTERM(t *testing.T) {
 
 func TestLogs(t *testing.T) {
 	runScenario(t, []step{
-		{args: []string{"run", "--name", "conf-logs", "boxlab/base", "sh", "-c", "echo one; echo two >&2; echo three"}, compare: "exact"},
+		{args: []string{"run", "--name", "conf-logs", "boxlab/base", "sh", "-c", "echo one; echo two; echo three"}, compare: "exact"},
 		{args: sh("logs conf-logs"), compare: "exact"},
 		{args: sh("logs --tail 1 conf-logs"), compare: "exact"},
+		{args: sh("logs --tail 2 conf-logs"), compare: "exact"},
 		{args: sh("start -a conf-logs"), compare: "exact"},
 		{args: sh("logs conf-logs"), compare: "exact"},
 	}, sh("rm -f conf-logs"))
+}
+
+// stdout and stderr are separate pipes, so their relative order in the log
+// is not defined (not in Docker either); each stream on its own is.
+func TestLogsKeepStreamsApart(t *testing.T) {
+	runScenario(t, []step{
+		{args: []string{"run", "--name", "conf-logs2", "boxlab/base", "sh", "-c", "echo out1; echo err1 >&2; echo out2; echo err2 >&2"}, compare: "exact"},
+		{args: sh("logs conf-logs2"), compare: "exact"},
+	}, sh("rm -f conf-logs2"))
 }
 
 func TestExec(t *testing.T) {
