@@ -37,7 +37,11 @@ func TestRunConfig(t *testing.T) {
 		{args: sh("run --rm -e FOO=bar -e PATH=/bin boxlab/base env"), compare: "sorted"},
 		{args: sh("run --rm -t boxlab/base env"), compare: "sorted"},
 		{args: sh("run --rm boxlab/base cat /etc/hostname"), compare: "exact"},
-		{args: sh("run --rm boxlab/base sh -c 'echo $$'"), compare: "exact"},
+		{args: []string{"run", "--rm", "boxlab/base", "sh", "-c", "echo $$"}, compare: "exact"},
+		// With --init, PID 1 is docker-init and the command its child (its
+		// pid differs: the Go reaper's threads take pid numbers, tini's do not).
+		{args: []string{"run", "--rm", "--init", "boxlab/base", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"}, compare: "exact"},
+		{args: []string{"run", "--rm", "--stop-signal", "SIGBOGUS", "boxlab/base", "true"}, compare: "stderr~", want: []string{"Invalid signal: SIGBOGUS"}},
 	})
 }
 

@@ -318,3 +318,39 @@ func TestNoLeaksAfterManyRuns(t *testing.T) {
 		t.Errorf("child processes went from %d to %d", before.procs, after.procs)
 	}
 }
+
+// A container with --restart always comes back when the engine restarts;
+// one stopped by hand with unless-stopped does not.
+func TestRestartPoliciesOnEngineRestart(t *testing.T) {
+	needRoot(t)
+	root := t.TempDir()
+	e, err := engine.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct{ name, policy string }{{"always", "always"}, {"stopped", "unless-stopped"}} {
+		if _, err := e.Create(ctx, engine.CreateRequest{Name: c.name, Config: &container.Config{Image: "boxlab/base", Cmd: []string{"sleep", "100"}}, HostConfig: &container.HostConfig{RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(c.policy)}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Start(ctx, c.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zero := 0
+	if err := e.Stop(ctx, "stopped", &zero, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+
+	e2 := newEngine(t, root)
+	for name, want := range map[string]container.ContainerState{"always": container.StateRunning, "stopped": container.StateExited} {
+		info, err := e2.Inspect(ctx, name, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Status != want {
+			t.Errorf("%s: %s after engine restart, want %s", name, info.State.Status, want)
+		}
+	}
+}
