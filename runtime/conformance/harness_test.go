@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"mvdan.cc/sh/v3/shell"
+
 	"github.com/boxlab/boxlab/runtime/daemon"
 )
 
@@ -164,7 +166,15 @@ type step struct {
 	want    []string
 }
 
-func sh(s string) []string { return strings.Fields(s) }
+// sh splits a command line into words as a POSIX shell would (quotes
+// honoured, no expansion of $ inside single quotes).
+func sh(s string) []string {
+	words, err := shell.Fields(s, func(name string) string { return "$" + name })
+	if err != nil {
+		panic(fmt.Sprintf("bad scenario command %q: %v", s, err))
+	}
+	return words
+}
 
 // runScenario runs steps on both engines in lockstep and compares them.
 func runScenario(t *testing.T, steps []step, cleanup ...[]string) {
