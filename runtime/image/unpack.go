@@ -37,7 +37,7 @@ func unpackTar(dir string, r io.Reader) error {
 		return err
 	}
 	defer root.Close()
-	privileged := os.Geteuid() == 0
+	privileged := hostRoot()
 	type dirTime struct {
 		name  string
 		mtime time.Time

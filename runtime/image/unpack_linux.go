@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -18,6 +19,17 @@ const (
 	overlayOpaque     = "trusted.overlay.opaque"
 	overlayOpaqueUser = "user.overlay.opaque"
 )
+
+// hostRoot reports whether this process is root on the host, not just in
+// a user namespace (a rootless engine is uid 0 in its own): only host root
+// can make devices, set trusted.* xattrs and give files any owner.
+var hostRoot = sync.OnceValue(func() bool {
+	if os.Geteuid() != 0 {
+		return false
+	}
+	b, err := os.ReadFile("/proc/self/uid_map")
+	return err != nil || strings.Join(strings.Fields(string(b)), " ") == "0 0 4294967295"
+})
 
 // makeWhiteout creates the overlayfs whiteout for name: a 0:0 character
 // device (which Linux 5.8+ lets unprivileged users make too).
@@ -34,7 +46,7 @@ func setOpaque(root *os.Root, dir string) error {
 	}
 	defer d.Close()
 	err = unix.Fsetxattr(int(d.Fd()), overlayOpaque, []byte("y"), 0)
-	if err == unix.EPERM && os.Geteuid() != 0 {
+	if err == unix.EPERM && !hostRoot() {
 		err = unix.Fsetxattr(int(d.Fd()), overlayOpaqueUser, []byte("y"), 0)
 	}
 	if err != nil {
@@ -85,7 +97,7 @@ func setXattrs(f *os.File, pax map[string]string) error {
 			continue
 		}
 		if err := unix.Fsetxattr(int(f.Fd()), name, []byte(v), 0); err != nil {
-			if os.Geteuid() != 0 && (err == unix.EPERM || err == unix.ENOTSUP) {
+			if !hostRoot() && (err == unix.EPERM || err == unix.ENOTSUP) {
 				continue
 			}
 			return &fs.PathError{Op: "setxattr " + name, Path: f.Name(), Err: err}

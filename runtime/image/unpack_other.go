@@ -17,6 +17,7 @@ func makeWhiteout(*os.Root, string) error            { return errNeedsLinux }
 func setOpaque(*os.Root, string) error               { return errNeedsLinux }
 func makeDevice(*os.Root, string, *tar.Header) error { return errNeedsLinux }
 func inodeOf(fs.FileInfo) (uint64, bool)             { return 0, false }
+func hostRoot() bool                                 { return os.Geteuid() == 0 }
 
 func setXattrs(_ *os.File, pax map[string]string) error {
 	for k := range pax {
