@@ -73,8 +73,12 @@ func becomeUser(u execUser, caps uint64, noNewPrivs bool) error {
 	if len(gids) > 0 {
 		p = unsafe.Pointer(&gids[0])
 	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gids)), uintptr(p), 0); e != 0 {
-		return fmt.Errorf("setgroups: %w", e)
+	// A user namespace whose gid map its unprivileged creator wrote
+	// forbids setgroups (checkMapped refused explicit groups then).
+	if !ownUserns().noSetgroups {
+		if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gids)), uintptr(p), 0); e != 0 {
+			return fmt.Errorf("setgroups: %w", e)
+		}
 	}
 	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.GID), uintptr(u.GID), uintptr(u.GID)); e != 0 {
 		return fmt.Errorf("setgid %d: %w", u.GID, e)

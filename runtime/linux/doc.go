@@ -19,6 +19,17 @@
 // kernel state (namespaces, credentials, capabilities) is set on one locked
 // OS thread that then execs or forks the container's program.
 //
+// Rootless: an ordinary user's engine runs in user, mount and network
+// namespaces of its own, where it is uid 0 (UserNamespace.Start re-executes
+// it, EnterUserNamespace completes the setup; the engine's "host" network
+// is that namespace, with only lo). Containers are then made the same way,
+// without a user namespace of their own, with what the kernel forbids
+// there done differently (see Rootless): overlay with userxattr, the host's
+// standard devices bound in instead of mknod, no cgroups unless delegated
+// (no limits; Pause gives ErrNoFreezer), and only mapped ids as container
+// users: 0 alone when the engine maps only its user's own uid (no
+// newuidmap, or no /etc/subuid range), 0-65536 with subordinate ids.
+//
 // Not here: images (runtime/image), container state and the API
 // (runtime/engine, runtime/api), links and addresses (the engine's network
 // code configures a container's network namespace from the Start hook).

@@ -8,9 +8,12 @@ import (
 // ErrNotLinux is returned on systems other than Linux.
 var ErrNotLinux = errors.New("boxlab needs Linux to run containers")
 
-// ErrNoFreezer is returned by Pause and Resume when the host has no freezer
-// cgroup for the container.
-var ErrNoFreezer = errors.New("the freezer cgroup is not available on this host")
+// ErrNoFreezer is returned by Pause and Resume when the container has no
+// freezer cgroup: the host has none, or the engine is rootless without
+// delegated cgroups. The text is runc's, which Docker shows (rootless on
+// cgroup v1 too) as "cannot pause container ID: OCI runtime pause failed:
+// <text>: unknown".
+var ErrNoFreezer = errors.New("cannot toggle freezer: cgroups not configured for container")
 
 // ErrNotInit is returned by Pause and Resume on a process started by Exec:
 // freezing is for a whole container, through its init's Process.
@@ -59,3 +62,7 @@ func execExitCode(msg string) int {
 	}
 	return 126
 }
+
+// ErrNotInUserNamespace is returned by EnterUserNamespace in a process that
+// UserNamespace.Start did not start.
+var ErrNotInUserNamespace = errors.New("not started in a user namespace of its own: this is the internal re-execution of a rootless engine")

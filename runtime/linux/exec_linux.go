@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -221,8 +223,9 @@ func startInContainer(req *execRequest) (*os.Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Open everything on the host side first: after setns the paths
-	// resolve inside the container.
+	// Open and read everything on the host side first: after setns the
+	// paths resolve inside the container.
+	rootless := Rootless()
 	var nsfds []int
 	defer func() {
 		for _, fd := range nsfds {
@@ -251,15 +254,13 @@ func startInContainer(req *execRequest) (*os.Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, hs, _ := hostHierarchies(); len(hs) > 0 && len(cg.dirs) == 0 {
-		// Not in a container's cgroup: the container is gone and its pid
-		// may belong to another process by now.
-		return nil, fmt.Errorf("process %d is not a container's init", req.Pid)
+	if err := checkContainerInit(req.Pid, cg, rootless); err != nil {
+		return nil, err
 	}
 	// The helper joins the container's cgroups only to fork the program
 	// into them, then goes back, so that it never counts as one of the
 	// container's processes (docker top, pids.max, the freezer).
-	back, err := openOwnCgroups()
+	back, err := openOwnCgroups(cg)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +281,11 @@ func startInContainer(req *execRequest) (*os.Process, error) {
 	u, err := lookupUser(spec.User, spec.GroupAdd, "/etc/passwd", "/etc/group")
 	if err != nil {
 		return nil, &StartError{Msg: err.Error(), Daemon: true}
+	}
+	if rootless {
+		if err := checkMapped(ownUserns(), u, spec.GroupAdd); err != nil {
+			return nil, err
+		}
 	}
 	env := withHome(spec.Env, u.Home)
 	fixStdio(u.UID)
@@ -341,14 +347,51 @@ func sameNamespace(a, b string) (bool, error) {
 	return x == y, nil
 }
 
-// openOwnCgroups opens the cgroup.procs files of the helper's own cgroups.
-func openOwnCgroups() ([]*os.File, error) {
+// checkContainerInit makes sure pid is still the init of a container the
+// engine started, not a process that took over the pid of one that died.
+// A container normally has its own cgroups; rootless, where it often has
+// none, it must be a child of the engine (the helper's parent) in a pid
+// namespace of its own.
+func checkContainerInit(pid int, cg *cgroup, rootless bool) error {
+	_, hs, _ := hostHierarchies()
+	if len(hs) == 0 || len(cg.dirs) > 0 {
+		return nil
+	}
+	notInit := fmt.Errorf("process %d is not a container's init", pid)
+	if !rootless {
+		return notInit
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return notInit
+	}
+	// The command name in parentheses may hold anything: the fields that
+	// follow start after its last ")". The parent pid is the second.
+	i := strings.LastIndexByte(string(stat), ')')
+	if i < 0 {
+		return notInit
+	}
+	if f := strings.Fields(string(stat[i+1:])); len(f) < 2 || f[1] != strconv.Itoa(os.Getppid()) {
+		return notInit
+	}
+	if same, err := sameNamespace(fmt.Sprintf("/proc/%d/ns/pid", pid), "/proc/self/ns/pid"); err != nil || same {
+		return notInit
+	}
+	return nil
+}
+
+// openOwnCgroups opens the cgroup.procs files of the helper's own cgroups
+// in the hierarchies where the container has one.
+func openOwnCgroups(cg *cgroup) ([]*os.File, error) {
 	_, hs, err := hostHierarchies()
 	if err != nil {
 		return nil, err
 	}
 	var files []*os.File
 	for _, h := range hs {
+		if !slices.Contains(cg.mounts, h.mount) {
+			continue
+		}
 		f, err := os.OpenFile(h.mount+h.own+"/cgroup.procs", os.O_WRONLY, 0)
 		if err != nil {
 			for _, f := range files {

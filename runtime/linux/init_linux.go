@@ -87,6 +87,11 @@ func runInit(spec *Spec, cg cgroupPaths, conn *syncConn) (err error) {
 	if err != nil {
 		return &StartError{Msg: err.Error(), Daemon: true}
 	}
+	if Rootless() {
+		if err := checkMapped(ownUserns(), u, spec.GroupAdd); err != nil {
+			return err
+		}
+	}
 	cwd := spec.Cwd
 	if cwd == "" {
 		cwd = "/"

@@ -52,3 +52,6 @@ func notLinux(name string) {
 	fmt.Fprintf(os.Stderr, "%s: %v\n", name, ErrNotLinux)
 	os.Exit(125)
 }
+
+// Rootless is false: user namespaces are Linux's.
+func Rootless() bool { return false }

@@ -41,10 +41,16 @@ func setupRootfs(spec *Spec, cg cgroupPaths) error {
 	}{
 		{"proc", "proc", "/proc", nosuidNoexecNodev, ""},
 		{"tmpfs", "tmpfs", "/dev", unix.MS_NOSUID | unix.MS_STRICTATIME, "mode=755,size=65536k"},
-		{"devpts", "devpts", "/dev/pts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
+		{"devpts", "devpts", "/dev/pts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=" + strconv.Itoa(ttyGID)},
 		{"tmpfs", "shm", "/dev/shm", nosuidNoexecNodev, shm},
 		{"mqueue", "mqueue", "/dev/mqueue", nosuidNoexecNodev, ""},
 		{"sysfs", "sysfs", "/sys", sysFlags, ""},
+	}
+	if Rootless() && !mapped(ownUserns().gids, ttyGID) {
+		// devpts refuses a gid that does not exist in the namespace;
+		// without it the ptys belong to the creator's group, as with
+		// runc rootless.
+		std[2].data = strings.Replace(std[2].data, ",gid="+strconv.Itoa(ttyGID), "", 1)
 	}
 	for _, m := range std {
 		dst, err := mkdirIn(root, m.dest)
@@ -104,6 +110,12 @@ func mountOverlay(r Rootfs) error {
 			return err
 		}
 		defer os.Chdir(wd)
+	}
+	if Rootless() {
+		// In a user namespace overlayfs may not use trusted.* xattrs:
+		// opaque directories are marked user.overlay.opaque (as the
+		// image store writes them when rootless).
+		opts += ",userxattr"
 	}
 	if err := unix.Mount("overlay", r.Target, "overlay", 0, opts); err != nil {
 		return fmt.Errorf("mount overlay at %s: %w", r.Target, err)
@@ -181,6 +193,10 @@ func mountCgroup2(privileged bool) error {
 	return nil
 }
 
+// ttyGID is the tty group, which owns the ptys of a container's devpts
+// (Docker's gid=5).
+const ttyGID = 5
+
 // bindMount binds src at dst, then applies flags (read-only, nosuid, ...),
 // which a bind mount only takes on a remount.
 func bindMount(src, dst string, flags uintptr) error {
@@ -190,7 +206,39 @@ func bindMount(src, dst string, flags uintptr) error {
 	if flags == 0 {
 		return nil
 	}
-	return unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|flags, "")
+	return remountBind(dst, flags)
+}
+
+// lockedFlags are the flags a mount made in a more privileged user
+// namespace keeps in ours: a remount that would clear one fails with EPERM.
+var lockedFlags = []struct{ st, ms uintptr }{
+	{unix.ST_RDONLY, unix.MS_RDONLY}, {unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV},
+	{unix.ST_NOEXEC, unix.MS_NOEXEC}, {unix.ST_NOATIME, unix.MS_NOATIME}, {unix.ST_NODIRATIME, unix.MS_NODIRATIME},
+	{unix.ST_RELATIME, unix.MS_RELATIME},
+}
+
+// remountBind applies flags to the bind mount at dst. In a rootless
+// engine's user namespace the host's flags on the source (nodev on /home,
+// say) are locked and must be kept, as runc does rootless.
+func remountBind(dst string, flags uintptr) error {
+	err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|flags, "")
+	if err != unix.EPERM {
+		return err
+	}
+	var st unix.Statfs_t
+	if unix.Statfs(dst, &st) != nil {
+		return err
+	}
+	keep := flags
+	for _, f := range lockedFlags {
+		if uintptr(st.Flags)&f.st != 0 {
+			keep |= f.ms
+		}
+	}
+	if keep == flags {
+		return err
+	}
+	return unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|keep, "")
 }
 
 var mountFlags = map[string]struct {
@@ -273,7 +321,7 @@ func mountOne(root string, m Mount) error {
 			return fail(err)
 		}
 		if rest := flags &^ (unix.MS_BIND | unix.MS_REC); rest != 0 {
-			if err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|rest, ""); err != nil {
+			if err := remountBind(dst, rest); err != nil {
 				return fail(err)
 			}
 		}
@@ -376,16 +424,25 @@ var stdDevices = []struct {
 }
 
 // makeDevices fills the container's /dev tmpfs: the standard devices (all
-// of the host's for a privileged container) and the usual links.
+// of the host's for a privileged container) and the usual links. A
+// rootless engine may not make device nodes (and its tmpfs would not honour
+// them): it binds the host's instead, as runc does rootless.
 func makeDevices(root string, privileged bool) error {
 	dev := filepath.Join(root, "dev")
+	rootless := Rootless()
 	if privileged {
-		if err := copyHostDevices(dev); err != nil {
+		if err := copyHostDevices(dev, rootless); err != nil {
 			return err
 		}
 	}
 	for _, d := range stdDevices {
-		err := unix.Mknod(filepath.Join(dev, d.name), unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor)))
+		target := filepath.Join(dev, d.name)
+		var err error
+		if rootless {
+			err = bindDevice("/dev/"+d.name, target)
+		} else {
+			err = unix.Mknod(target, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor)))
+		}
 		if err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("create device /dev/%s: %w", d.name, err)
 		}
@@ -405,10 +462,21 @@ func makeDevices(root string, privileged bool) error {
 	return nil
 }
 
+// bindDevice binds the host's device node src at target, a new file
+// (EEXIST if there is one).
+func bindDevice(src, target string) error {
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY|unix.O_CLOEXEC, 0o666)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return unix.Mount(src, target, "", unix.MS_BIND, "")
+}
+
 // copyHostDevices recreates the host's device nodes, as Docker does for a
 // privileged container (not the pty, shm and mqueue instances, which the
-// container has its own of).
-func copyHostDevices(dev string) error {
+// container has its own of); rootless, it binds them.
+func copyHostDevices(dev string, rootless bool) error {
 	skip := map[string]bool{"pts": true, "shm": true, "mqueue": true, "fd": true, "console": true, "ptmx": true}
 	return filepath.WalkDir("/dev", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -435,6 +503,12 @@ func copyHostDevices(dev string) error {
 			return nil
 		}
 		target := filepath.Join(dev, rel)
+		if rootless {
+			if err := bindDevice(p, target); err != nil && !errors.Is(err, unix.EEXIST) {
+				return fmt.Errorf("bind device %s: %w", p, err)
+			}
+			return nil
+		}
 		if err := unix.Mknod(target, st.Mode, int(st.Rdev)); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("create device %s: %w", p, err)
 		}
