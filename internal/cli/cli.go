@@ -51,6 +51,14 @@ func Run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return learn(args, stdout, stderr)
 	case "engine":
 		return engine(args, stdout, stderr)
+	case daemon.UserNamespaceCommand:
+		// Hidden: the engine of an ordinary user, re-executed by
+		// engine() into a user namespace of its own (rootless).
+		if err := daemon.EnterUserNamespace(); err != nil {
+			fmt.Fprintf(stderr, "boxlab engine: %v\n", err)
+			return 1
+		}
+		return engine(args, stdout, stderr)
 	case "docker":
 		return docker(args, stdin, stdout, stderr)
 	case "version", "--version", "-v":
@@ -89,6 +97,9 @@ func engine(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if daemon.NeedsUserNamespace() {
+		return daemon.RunInUserNamespace(args, stdout, stderr)
 	}
 	level := slog.LevelInfo
 	if *debug {

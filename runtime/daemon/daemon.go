@@ -58,8 +58,13 @@ type Daemon struct {
 	done   chan error
 }
 
-// Start opens the engine and begins serving on the socket.
+// Start opens the engine and begins serving on the socket. It runs the
+// engine in this process, which must be root or in a rootless engine's user
+// namespace (EnterUserNamespace): ErrNeedsUserNamespace otherwise.
 func Start(opts Options) (*Daemon, error) {
+	if err := checkPrivileges(); err != nil {
+		return nil, err
+	}
 	if opts.Root == "" {
 		opts.Root = DefaultRoot()
 	}
@@ -137,6 +142,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.Logger != nil {
 		opts.Logger.Info("boxlab engine listening", "host", d.Host(), "root", opts.Root)
+		logRootless(opts.Logger)
 	}
 	select {
 	case <-ctx.Done():
