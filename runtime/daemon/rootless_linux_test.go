@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,40 +18,32 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/boxlab/boxlab/internal/rootlesstest"
 )
 
-// The rootless tests run a built boxlab as ordinary users, which they
-// create when missing: boxtest, with subordinate ids (mapped when newuidmap
-// and newgidmap are installed), and boxtest-noids, without, whose engine
-// maps only its own uid.
-const (
-	subIDUser  = "boxtest"
-	singleUser = "boxtest-noids"
-)
-
-// testUser is an ordinary user running a rootless engine.
+// testUser is an ordinary user running a rootless engine built by the test.
 type testUser struct {
-	name       string
-	uid, gid   int
-	subUID     int // start of the mapped subordinate uids; 0 when only the user's own uid is mapped
+	*rootlesstest.User
 	dir        string
 	bin        string
 	root, sock string
 }
 
+// TestRootlessEngine runs a built boxlab engine as each test user and the
+// docker CLI against it, as that user, like a learner without root would.
 func TestRootlessEngine(t *testing.T) {
 	bin := rootlessPrereqs(t)
 	for _, tc := range []struct {
-		name    string
-		subIDs  bool
-		account string
-		tmpfs   bool // state on a nosuid,nodev tmpfs, whose flags binds must keep
+		name   string
+		subIDs bool
+		tmpfs  bool // state on a nosuid,nodev tmpfs, whose flags binds must keep
 	}{
-		{"subordinate ids", true, subIDUser, false},
-		{"own uid only", false, singleUser, true},
+		{"subordinate ids", true, false},
+		{"own uid only", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			u := newTestUser(t, tc.account, tc.subIDs, tc.tmpfs, bin)
+			u := newTestUser(t, rootlesstest.Get(t, tc.subIDs), tc.tmpfs, bin)
 			testRootlessEngine(t, u)
 		})
 	}
@@ -82,12 +73,10 @@ func rootlessPrereqs(t *testing.T) string {
 		t.Skip("builds boxlab and runs engines as other users")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to create the test users and run boxlab as them")
+		t.Skip("needs root to run boxlab as the test users")
 	}
-	for _, tool := range []string{"setpriv", "useradd", "unshare", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s: %v", tool, err)
-		}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skipf("needs go to build boxlab: %v", err)
 	}
 	built.once.Do(func() {
 		if built.dir, built.err = os.MkdirTemp("", "boxlab-rootless-"); built.err != nil {
@@ -108,48 +97,12 @@ func rootlessPrereqs(t *testing.T) string {
 	return built.bin
 }
 
-// newTestUser makes sure the account exists (with subordinate ids or
-// without), that it may create user namespaces, and gives it a directory
-// for an engine's state (a tmpfs of its own if asked).
-func newTestUser(t *testing.T, name string, subIDs, tmpfs bool, bin string) *testUser {
-	if subIDs {
-		for _, tool := range []string{"newuidmap", "newgidmap"} {
-			if _, err := exec.LookPath(tool); err != nil {
-				t.Skipf("mapping subordinate ids needs %s (package uidmap)", tool)
-			}
-		}
-	}
-	if _, err := user.Lookup(name); err != nil {
-		args := []string{"-m", name}
-		if !subIDs {
-			args = append([]string{"-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0"}, args...)
-		}
-		if out, err := exec.Command("useradd", args...).CombinedOutput(); err != nil {
-			t.Fatalf("useradd %s: %v\n%s", name, err, out)
-		}
-	}
-	acct, err := user.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &testUser{name: name, bin: bin}
-	u.uid, _ = strconv.Atoi(acct.Uid)
-	u.gid, _ = strconv.Atoi(acct.Gid)
-	start, hasUIDs := subIDStart("/etc/subuid", name, acct.Uid)
-	_, hasGIDs := subIDStart("/etc/subgid", name, acct.Uid)
-	switch {
-	case subIDs && !(hasUIDs && hasGIDs):
-		t.Skipf("%s has no range in /etc/subuid and /etc/subgid", name)
-	case !subIDs && (hasUIDs || hasGIDs):
-		t.Skipf("%s has a range in /etc/subuid or /etc/subgid", name)
-	}
-	if subIDs {
-		u.subUID = start
-	}
-	if out, err := u.command("unshare", "-Ur", "true").CombinedOutput(); err != nil {
-		t.Skipf("unprivileged user namespaces do not work here (unshare -Ur true as %s: %v: %s)", name, err, out)
-	}
-	u.dir, err = os.MkdirTemp(filepath.Dir(bin), name+"-")
+// newTestUser gives the user a directory for an engine's state (on a
+// tmpfs of its own if asked).
+func newTestUser(t *testing.T, acct *rootlesstest.User, tmpfs bool, bin string) *testUser {
+	u := &testUser{User: acct, bin: bin}
+	var err error
+	u.dir, err = os.MkdirTemp(filepath.Dir(bin), u.Name+"-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,31 +120,16 @@ func newTestUser(t *testing.T, name string, subIDs, tmpfs bool, bin string) *tes
 		}
 		t.Cleanup(func() { unix.Unmount(u.dir, unix.MNT_DETACH) })
 	}
-	if err := os.Chown(u.dir, u.uid, u.gid); err != nil {
+	if err := os.Chown(u.dir, u.UID, u.GID); err != nil {
 		t.Fatal(err)
 	}
 	u.root, u.sock = filepath.Join(u.dir, "root"), filepath.Join(u.dir, "run", "engine.sock")
 	return u
 }
 
-func subIDStart(file, name, uid string) (int, bool) {
-	b, _ := os.ReadFile(file)
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Split(l, ":")
-		if len(f) == 3 && (f[0] == name || f[0] == uid) && f[2] != "0" {
-			n, err := strconv.Atoi(f[1])
-			return n, err == nil
-		}
-	}
-	return 0, false
-}
-
-// command runs a program as the user, with a minimal environment.
+// command runs a program as the user, with DOCKER_HOST set to its engine.
 func (u *testUser) command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command("setpriv", append([]string{"--reuid=" + strconv.Itoa(u.uid), "--regid=" + strconv.Itoa(u.gid), "--init-groups", name}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + u.dir, "DOCKER_HOST=unix://" + u.sock}
-	cmd.Dir = "/"
-	return cmd
+	return u.Command([]string{"DOCKER_HOST=unix://" + u.sock}, name, args...)
 }
 
 // engine is a rootless engine started by the test.
@@ -263,9 +201,9 @@ func testRootlessEngine(t *testing.T, u *testUser) {
 		if out := u.mustDocker(t, "run", "--rm", "boxlab/base", "echo", "hi"); out != "hi\n" {
 			t.Errorf("run echo hi printed %q", out)
 		}
-		want := fmt.Sprintf("0 %d 1", u.uid)
-		if u.subUID != 0 {
-			want += fmt.Sprintf(" 1 %d 65536", u.subUID)
+		want := fmt.Sprintf("0 %d 1", u.UID)
+		if u.SubUID != 0 {
+			want += fmt.Sprintf(" 1 %d 65536", u.SubUID)
 		}
 		if out := u.mustDocker(t, "run", "--rm", "boxlab/base", "cat", "/proc/self/uid_map"); strings.Join(strings.Fields(out), " ") != want {
 			t.Errorf("a container's uid_map is %q, want %q", out, want)
@@ -288,15 +226,15 @@ func testRootlessEngine(t *testing.T, u *testUser) {
 	t.Run("user", func(t *testing.T) {
 		out, errOut, code := u.docker(t, "run", "--rm", "-u", "1000", "boxlab/base", "id", "-u")
 		switch {
-		case u.subUID != 0 && (code != 0 || out != "1000\n"):
+		case u.SubUID != 0 && (code != 0 || out != "1000\n"):
 			t.Errorf("run -u 1000 id -u: exit %d, %q %q; want 1000", code, out, errOut)
-		case u.subUID == 0 && (code == 0 || !strings.Contains(errOut, other)):
+		case u.SubUID == 0 && (code == 0 || !strings.Contains(errOut, other)):
 			t.Errorf("run -u 1000 with one id mapped: exit %d, %q; want an error saying %q", code, errOut, other)
 		}
 	})
 
 	t.Run("lifecycle", func(t *testing.T) {
-		name := "rootless-" + u.name
+		name := "rootless-" + u.Name
 		u.mustDocker(t, "run", "-d", "--name", name, "boxlab/base", "sh", "-c", "echo started; sleep 1000")
 		defer u.docker(t, "rm", "-f", name)
 		if out := u.mustDocker(t, "exec", name, "echo", "in-exec"); out != "in-exec\n" {
@@ -304,9 +242,9 @@ func testRootlessEngine(t *testing.T, u *testUser) {
 		}
 		out, errOut, code := u.docker(t, "exec", "-u", "1000", name, "id", "-u")
 		switch {
-		case u.subUID != 0 && (code != 0 || out != "1000\n"):
+		case u.SubUID != 0 && (code != 0 || out != "1000\n"):
 			t.Errorf("exec -u 1000 id -u: exit %d, %q %q; want 1000", code, out, errOut)
-		case u.subUID == 0 && (code != 126 || !strings.Contains(out+errOut, other)):
+		case u.SubUID == 0 && (code != 126 || !strings.Contains(out+errOut, other)):
 			// Docker reports a failed exec on the attached stream.
 			t.Errorf("exec -u 1000 with one id mapped: exit %d, %q; want 126 and %q", code, out+errOut, other)
 		}
@@ -344,7 +282,7 @@ func testRootlessEngine(t *testing.T, u *testUser) {
 	})
 
 	t.Run("host untouched while running", func(t *testing.T) {
-		u.mustDocker(t, "run", "-d", "--name", "bystander-"+u.name, "boxlab/base", "sleep", "1000")
+		u.mustDocker(t, "run", "-d", "--name", "bystander-"+u.Name, "boxlab/base", "sleep", "1000")
 		e.checkNetns(t)
 		if got := hostLinks(t); !slices.Equal(got, links) {
 			t.Errorf("the host's links changed: %v, were %v", got, links)
@@ -426,8 +364,7 @@ func (u *testUser) processes(t *testing.T) []string {
 				uid, _ = strconv.Atoi(f[0])
 			}
 		}
-		mine := uid == u.uid || u.subUID != 0 && uid >= u.subUID && uid < u.subUID+65536
-		if mine && state != "Z" {
+		if u.Owns(uid) && state != "Z" {
 			out = append(out, fmt.Sprintf("pid %s uid %d %s (%s)", e.Name(), uid, name, state))
 		}
 	}

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 		runTestEngine()
 		return
 	}
+	rootlessMain()
 	dir, err := os.MkdirTemp("", "boxlab-linux-test-")
 	if err != nil {
 		panic(err)
@@ -63,17 +64,21 @@ func setupFixture(dir string) string {
 	if os.Geteuid() != 0 {
 		return "needs root to create namespaces, mounts and cgroups"
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		return "needs the go command to build the test probe"
-	}
 	fixture.probe = filepath.Join(dir, "probe")
 	if keep := os.Getenv("BOXLAB_TEST_PROBE"); keep != "" {
 		fixture.probe = keep // kept after the run, for profiling
 	}
-	cmd := exec.Command("go", "build", "-o", fixture.probe, "./internal/probe")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Sprintf("cannot build the probe: %v\n%s", err, out)
+	if built := os.Getenv(probeEnv); built != "" {
+		fixture.probe = built
+	} else {
+		if _, err := exec.LookPath("go"); err != nil {
+			return "needs the go command to build the test probe"
+		}
+		cmd := exec.Command("go", "build", "-o", fixture.probe, "./internal/probe")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Sprintf("cannot build the probe: %v\n%s", err, out)
+		}
 	}
 	fixture.lower = filepath.Join(dir, "lower")
 	files := map[string]string{
@@ -182,6 +187,7 @@ func runSpec(tb testing.TB, spec *Spec) (result, error) {
 	tb.Helper()
 	p, err := Start(spec, nil)
 	if err != nil {
+		skipUnmapped(tb, err)
 		return result{}, err
 	}
 	return collect(tb, p), nil
