@@ -66,3 +66,7 @@ func execExitCode(msg string) int {
 // ErrNotInUserNamespace is returned by EnterUserNamespace in a process that
 // UserNamespace.Start did not start.
 var ErrNotInUserNamespace = errors.New("not started in a user namespace of its own: this is the internal re-execution of a rootless engine")
+
+// ErrNoUserNamespaces is why UserNamespace.Start fails on a host that does
+// not let ordinary users create user namespaces.
+var ErrNoUserNamespaces = errors.New("this host does not let ordinary users create user namespaces (see the sysctls user.max_user_namespaces and kernel.unprivileged_userns_clone, and AppArmor's kernel.apparmor_restrict_unprivileged_userns): run the engine as root")

@@ -261,7 +261,7 @@ func (u *UserNamespace) Start(cmd *exec.Cmd) error {
 	err = cmd.Start()
 	theirs.Close()
 	if err != nil {
-		return fmt.Errorf("user namespace: %w", err)
+		return fmt.Errorf("user namespace: %w", cloneError(err))
 	}
 	fail := func(err error) error {
 		cmd.Process.Kill()
@@ -282,6 +282,18 @@ func (u *UserNamespace) Start(cmd *exec.Cmd) error {
 		return fmt.Errorf("user namespace: setting up the namespaces failed (%v)", cmd.ProcessState)
 	}
 	return nil
+}
+
+// cloneError explains the errors with which the kernel refuses an
+// unprivileged user namespace: EPERM when disabled, ENOSPC when the limit
+// is 0 (or reached), EACCES from a security module.
+func cloneError(err error) error {
+	for _, e := range []error{unix.EPERM, unix.ENOSPC, unix.EACCES} {
+		if errors.Is(err, e) {
+			return fmt.Errorf("%w (%w)", ErrNoUserNamespaces, err)
+		}
+	}
+	return err
 }
 
 // writeMaps maps the ids of process pid: through the setuid helpers when

@@ -1,10 +1,13 @@
 package linux
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestParseIDMap(t *testing.T) {
@@ -125,5 +128,19 @@ func TestCheckMapped(t *testing.T) {
 				t.Errorf("checkMapped = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestCloneErrorExplainsDisabledUserNamespaces(t *testing.T) {
+	for _, tc := range []struct {
+		errno    error
+		explains bool
+	}{
+		{unix.EPERM, true}, {unix.ENOSPC, true}, {unix.EACCES, true}, {unix.ENOENT, false},
+	} {
+		err := cloneError(&os.PathError{Op: "fork/exec", Path: "/bin/boxlab", Err: tc.errno})
+		if got := errors.Is(err, ErrNoUserNamespaces); got != tc.explains || !errors.Is(err, tc.errno) {
+			t.Errorf("cloneError(%v) = %v", tc.errno, err)
+		}
 	}
 }
