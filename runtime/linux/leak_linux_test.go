@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // hostState is what a container could leave behind on the host.
@@ -215,6 +216,19 @@ func TestRemoveStaleCgroups(t *testing.T) {
 	}()
 	if len(stale) == 0 {
 		t.Skip("no cgroups on this host")
+	}
+	// Just made, a cgroup may be another engine's container starting.
+	if err := RemoveStaleCgroups(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range stale {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("a new empty cgroup was removed: %v", err)
+		}
+		old := time.Now().Add(-2 * staleCgroupAge)
+		if err := os.Chtimes(d, old, old); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := RemoveStaleCgroups(); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -377,10 +378,18 @@ func (p *Process) closeStreams() {
 	}
 }
 
+// staleCgroupAge is how old an empty container cgroup must be for
+// RemoveStaleCgroups to take it: every engine on the host shares the boxlab
+// parents, and a container's cgroup is empty between its creation and the
+// init joining it, milliseconds later, while another engine may be cleaning
+// up.
+const staleCgroupAge = 10 * time.Second
+
 // RemoveStaleCgroups removes the cgroups of containers that no longer run,
 // such as those of an engine that crashed before releasing them. A cgroup
 // with processes in it cannot be removed, so running containers keep
-// theirs.
+// theirs; one made in the last few seconds is left to the container being
+// started in it.
 func RemoveStaleCgroups() error {
 	_, hs, err := hostHierarchies()
 	if err != nil {
@@ -393,9 +402,13 @@ func RemoveStaleCgroups() error {
 			continue
 		}
 		for _, e := range entries {
-			if e.IsDir() {
-				unix.Rmdir(filepath.Join(parent, e.Name()))
+			if !e.IsDir() {
+				continue
 			}
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < staleCgroupAge {
+				continue
+			}
+			unix.Rmdir(filepath.Join(parent, e.Name()))
 		}
 		unix.Rmdir(parent)
 	}
