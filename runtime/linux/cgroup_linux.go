@@ -237,10 +237,21 @@ func newCgroup(id string, res Resources, privileged bool) (*cgroup, error) {
 
 // mkdirCgroup creates dir in parent, creating the parent (and running
 // setup, if any) when it is missing: the first container, or after
-// RemoveStaleCgroups removed it.
+// RemoveStaleCgroups removed it. An empty dir of the same name, which
+// only an earlier run of the same container can have left, is replaced.
 func mkdirCgroup(parent, dir string, setup func()) error {
 	for range 5 {
 		err := os.Mkdir(dir, 0o755)
+		if errors.Is(err, os.ErrExist) {
+			// Left by an earlier run of this container whose engine
+			// died, and too recent for RemoveStaleCgroups: it is
+			// empty (the container died with its engine), or busy and
+			// not ours to take.
+			if rerr := unix.Rmdir(dir); rerr != nil {
+				return err
+			}
+			continue
+		}
 		if err == nil || !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

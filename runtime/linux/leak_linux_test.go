@@ -245,6 +245,26 @@ func TestRemoveStaleCgroups(t *testing.T) {
 	}
 }
 
+// A container restarted after its engine crashed finds the cgroup of its
+// previous run, too recent for RemoveStaleCgroups, and replaces it.
+func TestRestartAfterACrashReplacesTheOldCgroup(t *testing.T) {
+	spec := newSpec(t, "true")
+	crashed, err := Start(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed.Wait() // and no Release, as after a crash
+	defer crashed.Release()
+	if len(crashed.sys.cg.dirs) == 0 {
+		t.Skip("no cgroups on this host")
+	}
+	again := newSpec(t, "true")
+	again.ID = spec.ID
+	if r := mustRun(t, again); r.status.Code != 0 {
+		t.Fatalf("restarted container: %+v", r)
+	}
+}
+
 // Containers started and released at the same time share the boxlab
 // cgroup parent, which comes and goes: none may fail for it.
 func TestConcurrentContainers(t *testing.T) {
