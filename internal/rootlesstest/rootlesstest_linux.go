@@ -4,8 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -38,6 +40,7 @@ func Get(tb testing.TB, subIDs bool) *User {
 			tb.Skipf("needs %s: %v", tool, err)
 		}
 	}
+	lockUsers(tb)
 	name := SingleUser
 	if subIDs {
 		name = SubIDUser
@@ -139,4 +142,21 @@ func CopyExecutable(tb testing.TB, src, dir string) string {
 		tb.Fatal(err)
 	}
 	return dst
+}
+
+// lockUsers holds a machine-wide lock for the rest of tb: go test runs
+// packages in parallel, and two packages creating the same account, or
+// running as it at once, break each other (useradd's lock on /etc/passwd,
+// shared subordinate ids).
+func lockUsers(tb testing.TB) {
+	tb.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "boxlab-rootlesstest.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() }) // closing releases the lock
 }
