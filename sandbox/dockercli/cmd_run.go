@@ -56,6 +56,25 @@ func addCreateFlags(fl *pflag.FlagSet, o *createOptions, pullHelp string) {
 	fl.BoolVar(&o.untrusted, "disable-content-trust", true, "Skip image verification")
 }
 
+// parseArgs takes IMAGE [COMMAND] [ARG...] and the flags of run or create
+// (cmdName) into a container config; bad input is Docker's exit 125 with
+// the command's help hint.
+func (copts *containerOptions) parseArgs(cmd *cobra.Command, cmdName, pull string, args []string) (*containerConfig, error) {
+	copts.Image = args[0]
+	copts.Args = args[1:]
+	if len(copts.Args) == 0 {
+		copts.Args = nil
+	}
+	if err := validatePullOpt(pull); err != nil {
+		return nil, statusError{Status: withHelp(err, cmdName).Error(), StatusCode: 125}
+	}
+	cfg, err := copts.parse(cmd.Flags())
+	if err != nil {
+		return nil, statusError{Status: withHelp(err, cmdName).Error(), StatusCode: 125}
+	}
+	return cfg, nil
+}
+
 func newCreateCommand(c *dockerCLI) *cobra.Command {
 	var (
 		opts  createOptions
@@ -66,17 +85,9 @@ func newCreateCommand(c *dockerCLI) *cobra.Command {
 		Short: "Create a new container",
 		Args:  requiresMinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			copts.Image = args[0]
-			copts.Args = args[1:]
-			if len(copts.Args) == 0 {
-				copts.Args = nil
-			}
-			if err := validatePullOpt(opts.pull); err != nil {
-				return statusError{Status: withHelp(err, "create").Error(), StatusCode: 125}
-			}
-			cfg, err := copts.parse(cmd.Flags())
+			cfg, err := copts.parseArgs(cmd, "create", opts.pull, args)
 			if err != nil {
-				return statusError{Status: withHelp(err, "create").Error(), StatusCode: 125}
+				return err
 			}
 			api, err := c.client()
 			if err != nil {
@@ -108,17 +119,9 @@ func newRunCommand(c *dockerCLI) *cobra.Command {
 		Short: "Create and run a new container from an image",
 		Args:  requiresMinArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			copts.Image = args[0]
-			copts.Args = args[1:]
-			if len(copts.Args) == 0 {
-				copts.Args = nil
-			}
-			if err := validatePullOpt(opts.pull); err != nil {
-				return statusError{Status: withHelp(err, "run").Error(), StatusCode: 125}
-			}
-			cfg, err := copts.parse(cmd.Flags())
+			cfg, err := copts.parseArgs(cmd, "run", opts.pull, args)
 			if err != nil {
-				return statusError{Status: withHelp(err, "run").Error(), StatusCode: 125}
+				return err
 			}
 			return c.runContainer(&opts, copts, cfg)
 		},
